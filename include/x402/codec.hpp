@@ -40,14 +40,52 @@ boost::json::value to_json(const SupportedResponse& value);
 boost::json::value to_json(const DiscoveredResource& value);
 boost::json::value to_json(const DiscoveryResponse& value);
 
-// Decoders, one explicit specialisation per wire type above.
+// Decoders, one explicit specialisation per wire type above. Unknown members of the typed
+// objects are dropped (as the reference's zod schemas do); `extra`, `extensions`, `payload`,
+// `outputSchema` and `metadata` are kept verbatim, member order included.
 template <typename T>
 Result<T> from_json(const boost::json::value& json) noexcept;
+
+template <>
+Result<ResourceInfo> from_json<ResourceInfo>(const boost::json::value&) noexcept;
+template <>
+Result<PaymentRequirements> from_json<PaymentRequirements>(const boost::json::value&) noexcept;
+template <>
+Result<PaymentRequired> from_json<PaymentRequired>(const boost::json::value&) noexcept;
+template <>
+Result<PaymentPayload> from_json<PaymentPayload>(const boost::json::value&) noexcept;
+template <>
+Result<PaymentRequirementsV1> from_json<PaymentRequirementsV1>(const boost::json::value&) noexcept;
+template <>
+Result<PaymentRequirementsResponse> from_json<PaymentRequirementsResponse>(
+    const boost::json::value&) noexcept;
+template <>
+Result<PaymentPayloadV1> from_json<PaymentPayloadV1>(const boost::json::value&) noexcept;
+template <>
+Result<FacilitatorRequest> from_json<FacilitatorRequest>(const boost::json::value&) noexcept;
+template <>
+Result<VerifyResponse> from_json<VerifyResponse>(const boost::json::value&) noexcept;
+template <>
+Result<SettleResponse> from_json<SettleResponse>(const boost::json::value&) noexcept;
+template <>
+Result<SupportedKind> from_json<SupportedKind>(const boost::json::value&) noexcept;
+template <>
+Result<SupportedResponse> from_json<SupportedResponse>(const boost::json::value&) noexcept;
+template <>
+Result<DiscoveredResource> from_json<DiscoveredResource>(const boost::json::value&) noexcept;
+template <>
+Result<DiscoveryResponse> from_json<DiscoveryResponse>(const boost::json::value&) noexcept;
+
+// The exact text JavaScript's JSON.stringify gives for the same value: numbers as JS prints
+// them (60, 1.5, 1e+21; integers beyond 2^53 rounded as a JS number would be), only the
+// escapes JS uses (no '/' or U+2028 escaping, non-ASCII raw), and integer-like keys
+// ("0", "7") first in ascending order, as JS objects order them.
+std::string stringify(const boost::json::value& value);
 
 // Compact JSON text of any wire type.
 template <typename T>
 std::string serialize(const T& value) {
-  return boost::json::serialize(to_json(value));
+  return stringify(to_json(value));
 }
 
 struct JsonLimits {

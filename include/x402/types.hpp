@@ -163,6 +163,9 @@ struct DiscoveredResource {
   std::optional<JsonObject> metadata;
   std::optional<std::string> description;
   std::optional<std::string> mime_type;
+  std::optional<std::string> service_name;       // 2.27
+  std::optional<std::vector<std::string>> tags;  // 2.27
+  std::optional<std::string> icon_url;           // 2.27
   std::optional<JsonObject> extensions;
   bool operator==(const DiscoveredResource&) const = default;
 };
