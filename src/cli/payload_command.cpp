@@ -1,5 +1,6 @@
 // `x402 payload`: sign a payment for a 402 and print the header value to send.
 //   curl -H "PAYMENT-SIGNATURE: $(x402 payload --required "$REQUIRED" --key-file buyer.key)" URL
+#include <cstdint>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -15,7 +16,7 @@ namespace {
 
 struct PayloadOptions {
   std::string required;
-  std::size_t accept = 0;
+  std::int64_t accept = 0;  // signed so that "-1" is refused, not wrapped to SIZE_MAX
   KeyOptions key;
 };
 
@@ -37,31 +38,32 @@ int run_payload(const PayloadOptions& options) {
   auto networks = std::make_shared<const NetworkRegistry>(NetworkRegistry::with_defaults());
   const exact_evm::ExactEvmClient scheme(*key, networks);
 
-  // A JSON text is a v1 402 body (or, for convenience, a v2 PaymentRequired as JSON);
-  // anything else is the base64 value of a PAYMENT-REQUIRED header.
-  bool is_v1 = false;
+  // The value is JSON text (a v1 402 body or, for convenience, a v2 PaymentRequired) or the
+  // base64 value of a PAYMENT-REQUIRED header; the x402Version inside decides which it is. The
+  // size cap is the body cap, not the header one: a 402 with many options and extension schemas
+  // can exceed 8 KiB, and `x402 decode` accepts it too.
   std::string json_text;
   if (required.front() == '{') {
     json_text = required;
-    auto parsed = parse_json(json_text);
-    if (!parsed) return fail("payload", "--required: " + parsed.error().describe());
-    const auto* object = parsed->if_object();
-    const auto* version = object ? object->if_contains("x402Version") : nullptr;
-    is_v1 = version != nullptr && version->is_int64() && version->get_int64() == 1;
   } else {
-    auto text = base64_decode(required, kDefaultMaxHeaderBytes);
+    auto text = base64_decode(required, JsonLimits{}.max_bytes);
     if (!text) return fail("payload", "--required: " + text.error().describe());
     json_text = std::move(*text);
   }
+  auto parsed = parse_json(json_text);
+  if (!parsed) return fail("payload", "--required: " + parsed.error().describe());
+  const auto* object = parsed->if_object();
+  const auto* version = object ? object->if_contains("x402Version") : nullptr;
+  const bool is_v1 = version != nullptr && version->is_int64() && version->get_int64() == 1;
 
   if (is_v1) {
-    auto body = decode_json<PaymentRequirementsResponse>(json_text);
+    auto body = from_json<PaymentRequirementsResponse>(*parsed);
     if (!body) return fail("payload", "--required: " + body.error().describe());
-    if (options.accept >= body->accepts.size())
+    if (static_cast<std::uint64_t>(options.accept) >= body->accepts.size())
       return fail("payload", "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
                                  std::to_string(body->accepts.size()) + " option(s)",
                   kExitUsage);
-    const auto& chosen = body->accepts[options.accept];
+    const auto& chosen = body->accepts[static_cast<std::size_t>(options.accept)];
     if (chosen.scheme != "exact") return fail("payload", "unsupported scheme: " + chosen.scheme);
     auto payment = client::create_payment_v1(chosen, scheme);
     if (!payment) return fail("payload", payment.error().describe());
@@ -69,13 +71,13 @@ int run_payload(const PayloadOptions& options) {
     return kExitOk;
   }
 
-  auto paid = decode_json<PaymentRequired>(json_text);
+  auto paid = from_json<PaymentRequired>(*parsed);
   if (!paid) return fail("payload", "--required: " + paid.error().describe());
-  if (options.accept >= paid->accepts.size())
+  if (static_cast<std::uint64_t>(options.accept) >= paid->accepts.size())
     return fail("payload", "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
                                std::to_string(paid->accepts.size()) + " option(s)",
                 kExitUsage);
-  const auto& chosen = paid->accepts[options.accept];
+  const auto& chosen = paid->accepts[static_cast<std::size_t>(options.accept)];
   if (chosen.scheme != "exact") return fail("payload", "unsupported scheme: " + chosen.scheme);
   auto payment = client::create_payment(*paid, chosen, scheme);
   if (!payment) return fail("payload", payment.error().describe());
@@ -92,7 +94,14 @@ const CommandRegistration registration{"payload", [](CLI::App& app) {
   command->add_option("--required", options->required,
                       "PAYMENT-REQUIRED header value, or the v1 402 JSON body; '-' reads standard input")
       ->required();
-  command->add_option("--accept", options->accept, "index of the offered option to pay (default 0)");
+  command->add_option("--accept", options->accept, "index of the offered option to pay (default 0)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string{}
+                       : std::string("expected an option index: 0, 1, 2, ...");
+          },
+          "INDEX"));
   add_key_options(*command, options->key);
   return [options] { return run_payload(*options); };
 }};

@@ -109,9 +109,9 @@ Result<std::unique_ptr<Ledger>> open_postgres_ledger(const std::string& conninfo
 
 // Tuning for the PostgreSQL ledger's connection pool (the one-argument overload uses these defaults).
 struct PostgresLedgerOptions {
-  std::size_t pool_size = 8;                                  // connections held at most
-  std::chrono::milliseconds acquire_timeout{10000};           // wait for a free one, then Errc::timeout
-  std::chrono::milliseconds statement_timeout{30000};         // server-side bound on any one statement
+  std::size_t pool_size = 8;                           // connections held at most
+  std::chrono::milliseconds acquire_timeout{10000};    // wait for a free one, then Errc::timeout
+  std::chrono::milliseconds statement_timeout{30000};  // server-side bound on any one statement
 };
 Result<std::unique_ptr<Ledger>> open_postgres_ledger(const std::string& conninfo,
                                                      const PostgresLedgerOptions& options);

@@ -11,7 +11,6 @@
 #include <array>
 #include <atomic>
 #include <barrier>
-#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -38,8 +37,15 @@ using test::TempDir;
 
 enum class Backend { sqlite, postgres };
 
+constexpr const char* kPsql = "/usr/lib/postgresql/15/bin/psql";
+
 std::string backend_name(Backend backend) {
   return backend == Backend::sqlite ? "sqlite" : "postgres";
+}
+
+// GoogleTest prints the parameter in test names and CTest listings.
+void PrintTo(Backend backend, std::ostream* out) {
+  *out << backend_name(backend);
 }
 
 Result<std::unique_ptr<Ledger>> open_backend(Backend backend, const std::string& location) {
@@ -261,8 +267,7 @@ std::map<int, int> race_processes(Backend backend, const std::string& location, 
 // column of the first row.
 std::string raw_query(Backend backend, const std::string& location, const std::string& sql) {
   if (backend == Backend::postgres) {
-    auto result =
-        test::run_process({"/usr/bin/psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", location, "-c", sql});
+    auto result = test::run_process({kPsql, "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", location, "-c", sql});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return result.out.substr(0, result.out.find('\n'));
   }
@@ -922,6 +927,11 @@ TEST(SqliteLedger, WaitsForAnotherWritersLock) {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL specifics.
 
+SettlementState get_state(Ledger& ledger, const PaymentKey& key) {
+  auto found = ledger.find(key);
+  return found && found->has_value() ? (*found)->state : SettlementState::failed;
+}
+
 TEST(PostgresLedger, OpenWithoutServerIsUnavailable) {
   const auto port = test::free_loopback_port();
   const auto start = std::chrono::steady_clock::now();
@@ -982,7 +992,7 @@ TEST(PostgresLedger, ReconnectsAfterSessionsAreTerminated) {
     }
     for (auto& thread : threads) thread.join();
   }
-  auto terminated = test::run_process({"/usr/bin/psql", "-XAtq", "-d", postgres.admin_conninfo(), "-c",
+  auto terminated = test::run_process({kPsql, "-XAtq", "-d", postgres.admin_conninfo(), "-c",
                                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                                        "application_name = 'x402-ledger'"});
   ASSERT_EQ(terminated.exit_code, 0) << terminated.err;
@@ -1009,7 +1019,7 @@ TEST(PostgresLedger, PoolWaitIsBounded) {
   // Another session holds the row: the ledger's only connection waits on it, a second caller
   // waits for that connection and gives up after acquire_timeout.
   std::thread holder([&] {
-    test::run_process({"/usr/bin/psql", "-XAtq", "-d", postgres.conninfo(), "-c",
+    test::run_process({kPsql, "-XAtq", "-d", postgres.conninfo(), "-c",
                        "BEGIN; SELECT 1 FROM settlements FOR UPDATE; SELECT pg_sleep(2); COMMIT;"});
   });
   std::this_thread::sleep_for(500ms);
@@ -1024,6 +1034,30 @@ TEST(PostgresLedger, PoolWaitIsBounded) {
   blocked.join();
   holder.join();
   EXPECT_TRUE(ledger->counts());
+}
+
+// A statement stuck on a lock past statement_timeout ends with Errc::timeout, and the connection
+// stays usable.
+TEST(PostgresLedger, StatementTimeoutIsReported) {
+  PostgresFixture postgres;
+  PostgresLedgerOptions options;
+  options.statement_timeout = 500ms;
+  auto opened = open_postgres_ledger(postgres.conninfo(), options);
+  ASSERT_TRUE(opened) << opened.error().describe();
+  auto& ledger = *opened;
+  ASSERT_TRUE(ledger->claim(make_fresh(make_key(1))));
+  std::thread holder([&] {
+    test::run_process({kPsql, "-XAtq", "-d", postgres.conninfo(), "-c",
+                       "BEGIN; SELECT 1 FROM settlements FOR UPDATE; SELECT pg_sleep(3); COMMIT;"});
+  });
+  std::this_thread::sleep_for(1s);
+  auto status = ledger->mark_submitted(make_key(1), make_tx(1));
+  holder.join();
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code, Errc::timeout) << status.error().describe();
+  EXPECT_NE(status.error().message.find("mark_submitted"), std::string::npos) << status.error().message;
+  ASSERT_TRUE(ledger->mark_submitted(make_key(1), make_tx(1)));
+  EXPECT_EQ(get_state(*ledger, make_key(1)), SettlementState::submitted);
 }
 
 }  // namespace

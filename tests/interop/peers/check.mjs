@@ -5,6 +5,7 @@
 //
 // Input values come from a flag (--json / --value / --file) or, when none is given, from stdin.
 // Output is one line on stdout; exit 0 = ok, 1 = the value was rejected, 2 = usage error.
+// `batch` runs many such invocations in one process (loading the SDKs costs most of the time).
 
 import { readFileSync } from "node:fs";
 import * as coreSchemas from "@x402/core/schemas";
@@ -76,7 +77,18 @@ const USAGE = `usage: check.mjs <command> [args]
 
   parse-price --price P --network N [--v1]
       The reference server's price parsing: ExactEvmScheme(server).parsePrice, or with --v1 the
-      legacy processPriceToAtomicAmount. Prints the result as JSON.`;
+      legacy processPriceToAtomicAmount. Prints the result as JSON. (A price starting with '-'
+      must be written --price=-1.)
+
+  pretty [--indent N] [--json J | --file F | stdin]
+      JSON.stringify(JSON.parse(input), null, N) (default 2): the layout JavaScript gives the
+      same value. Unlike the other commands its output spans several lines.
+
+  batch
+      Runs many of the commands above in one process. stdin: one JSON object per line,
+      {"args":["<command>", ...flags], "stdin":"<text the command would read from stdin>"?}.
+      stdout: one line per request, in order: {"exit":N,"stdout":"...","stderr":"..."} with what
+      that single invocation would have printed and its exit code. Exit 0 once every request ran.`;
 
 const args = process.argv.slice(2);
 const command = args[0];
@@ -86,10 +98,21 @@ if (!command || command === "--help" || command === "-h") {
 }
 process.argv.splice(2, 1); // parseFlags reads process.argv
 
-const out = (value) => process.stdout.write(`${typeof value === "string" ? value : toJson(value)}\n`);
+// Where a command's output goes: the process itself, or (in batch mode) one request's record.
+const processIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  exit: (code) => {
+    process.exitCode = code;
+  },
+  stdin: undefined,
+};
+let io = processIo;
+
+const out = (value) => io.stdout(`${typeof value === "string" ? value : toJson(value)}\n`);
 const fail = (value) => {
   out(value);
-  process.exitCode = 1;
+  io.exit(1);
 };
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
@@ -102,6 +125,10 @@ async function inputText(flags, flag) {
     } catch (error) {
       die(`cannot read ${flags.file}: ${error.code ?? error.message}`);
     }
+  }
+  if (io !== processIo) {
+    if (io.stdin === undefined) die(`no --${flag}, --file or "stdin" in the batch request`);
+    return io.stdin;
   }
   const timer = setTimeout(() => die(`no --${flag}, --file or stdin within 10 s`), 10_000);
   const text = await readStdin();
@@ -237,8 +264,8 @@ async function cmdDecodeHeader() {
   try {
     return out(DECODERS[name](value));
   } catch (error) {
-    process.stderr.write(`decode-header ${name}: ${messageOf(error)}\n`);
-    process.exitCode = 1;
+    io.stderr(`decode-header ${name}: ${messageOf(error)}\n`);
+    io.exit(1);
   }
 }
 
@@ -254,8 +281,8 @@ async function cmdEncodeHeader() {
   try {
     return out(ENCODERS[name](value));
   } catch (error) {
-    process.stderr.write(`encode-header ${name}: ${messageOf(error)}\n`);
-    process.exitCode = 1;
+    io.stderr(`encode-header ${name}: ${messageOf(error)}\n`);
+    io.exit(1);
   }
 }
 
@@ -410,7 +437,107 @@ async function cmdParsePrice() {
   }
 }
 
-const COMMANDS = {
+async function cmdPretty() {
+  const { values: flags } = parseFlags(
+    { indent: { type: "string" }, json: { type: "string" }, file: { type: "string" } },
+    USAGE,
+  );
+  const indent = flags.indent === undefined ? 2 : Number(flags.indent);
+  if (!Number.isInteger(indent) || indent < 0 || indent > 10) die("--indent: an integer 0..10");
+  const value = parseJson(await inputText(flags, "json"), "pretty input");
+  return out(JSON.stringify(value, null, indent));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch mode: each request runs the single-command code path with its own argv, stdin and output
+// record. process.exit (used by die and parseFlags) is turned into an exception for the duration.
+
+class BatchExit extends Error {
+  constructor(code) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+async function runBatchRequest(line) {
+  const record = { exit: 0, stdout: "", stderr: "" };
+  let request;
+  try {
+    request = JSON.parse(line);
+  } catch (error) {
+    return { exit: 2, stdout: "", stderr: `batch: a request is not JSON: ${error.message}\n` };
+  }
+  const args = request?.args;
+  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === "string")) {
+    return { exit: 2, stdout: "", stderr: 'batch: a request needs "args": ["<command>", ...]\n' };
+  }
+  if (request.stdin !== undefined && typeof request.stdin !== "string") {
+    return { exit: 2, stdout: "", stderr: 'batch: "stdin" must be a string\n' };
+  }
+  const run = BATCHABLE[args[0]];
+  if (!run) return { exit: 2, stdout: "", stderr: `batch: unknown or unbatchable command ${args[0]}\n` };
+
+  let exited;
+  const savedArgv = process.argv;
+  const savedExit = process.exit;
+  const savedStdoutWrite = process.stdout.write;
+  const savedStderrWrite = process.stderr.write;
+  io = {
+    stdout: (text) => {
+      record.stdout += text;
+    },
+    stderr: (text) => {
+      record.stderr += text;
+    },
+    exit: (code) => {
+      record.exit = code;
+    },
+    stdin: request.stdin,
+  };
+  process.argv = [savedArgv[0], savedArgv[1], ...args.slice(1)];
+  process.exit = (code = 0) => {
+    if (exited === undefined) exited = code;
+    throw new BatchExit(code);
+  };
+  // Whatever writes to the process streams directly (parseFlags' --help, die, SDK logs).
+  process.stdout.write = (chunk) => {
+    record.stdout += String(chunk);
+    return true;
+  };
+  process.stderr.write = (chunk) => {
+    record.stderr += String(chunk);
+    return true;
+  };
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof BatchExit)) {
+      record.stderr += `${args[0]}: ${messageOf(error)}\n`;
+      record.exit = 1;
+    }
+  } finally {
+    process.argv = savedArgv;
+    process.exit = savedExit;
+    process.stdout.write = savedStdoutWrite;
+    process.stderr.write = savedStderrWrite;
+    io = processIo;
+  }
+  if (exited !== undefined) record.exit = exited;
+  return record;
+}
+
+async function cmdBatch() {
+  parseFlags({}, USAGE);
+  const timer = setTimeout(() => die("batch: stdin did not close within 60 s"), 60_000);
+  const text = await readStdin();
+  clearTimeout(timer);
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    process.stdout.write(`${JSON.stringify(await runBatchRequest(line))}\n`);
+  }
+}
+
+const BATCHABLE = {
   schema: cmdSchema,
   "facilitator-response": cmdFacilitatorResponse,
   "decode-header": cmdDecodeHeader,
@@ -418,6 +545,12 @@ const COMMANDS = {
   verify: cmdVerify,
   "create-payment": cmdCreatePayment,
   "parse-price": cmdParsePrice,
+  pretty: cmdPretty,
+};
+
+const COMMANDS = {
+  ...BATCHABLE,
+  batch: cmdBatch,
 };
 if (!COMMANDS[command]) die(`unknown command ${command}\n\n${USAGE}`);
 await COMMANDS[command]();

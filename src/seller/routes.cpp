@@ -1,0 +1,255 @@
+// Route patterns and requirement building: the pure parts of the seller (x402-reference §6.1, §6.2).
+#include <algorithm>
+#include <cctype>
+
+#include "seller/seller.hpp"
+
+namespace x402::seller {
+namespace {
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes one segment; an encoded '/' stays "%2F" so segments keep their boundaries.
+// Malformed escapes leave the segment as it came.
+std::string decode_segment(std::string_view segment) {
+  std::string out;
+  out.reserve(segment.size());
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] != '%') {
+      out += segment[i];
+      continue;
+    }
+    if (i + 2 >= segment.size()) return std::string(segment);
+    const int hi = hex_value(segment[i + 1]);
+    const int lo = hex_value(segment[i + 2]);
+    if (hi < 0 || lo < 0) return std::string(segment);
+    const char c = static_cast<char>(hi * 16 + lo);
+    if (c == '/') out += "%2F";
+    else out += c;
+    i += 2;
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end > start) out.emplace_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool is_verb(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+}
+
+// Glob match of `path` against tokens: literal characters, '\x01' = any run ('*'),
+// '\x02' = one or more characters other than '/' (a parameter). Backtracking; paths are short.
+bool glob(std::string_view pattern, std::string_view path) {
+  if (pattern.empty()) return path.empty();
+  const char token = pattern.front();
+  if (token == '\x01') {
+    for (std::size_t n = 0; n <= path.size(); ++n)
+      if (glob(pattern.substr(1), path.substr(n))) return true;
+    return false;
+  }
+  if (token == '\x02') {
+    for (std::size_t n = 1; n <= path.size() && path[n - 1] != '/'; ++n)
+      if (glob(pattern.substr(1), path.substr(n))) return true;
+    return false;
+  }
+  return !path.empty() && path.front() == token && glob(pattern.substr(1), path.substr(1));
+}
+
+}  // namespace
+
+std::string normalize_path(std::string_view target) {
+  const std::size_t cut = target.find_first_of("?#");
+  if (cut != std::string_view::npos) target = target.substr(0, cut);
+  std::vector<std::string> segments;
+  for (auto& raw : split_path(target)) {
+    std::string segment = decode_segment(raw);
+    if (segment == ".") continue;
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+      continue;
+    }
+    segments.push_back(ascii_lower(segment));
+  }
+  std::string out;
+  for (const auto& segment : segments) {
+    out += '/';
+    out += segment;
+  }
+  return out.empty() ? "/" : out;
+}
+
+Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
+  std::string_view text = pattern;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  RoutePattern out;
+  if (const std::size_t space = text.find(' '); space != std::string_view::npos) {
+    const std::string_view verb = text.substr(0, space);
+    if (!is_verb(verb)) return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": invalid verb");
+    for (char c : verb) out.verb_ += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    text.remove_prefix(space);
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  }
+  if (text.empty()) return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": empty path");
+  if (text == "*") {
+    out.path_ = "*";
+    return out;
+  }
+  if (text.front() != '/')
+    return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": path must start with '/'");
+  if (text.find_first_of("?#") != std::string_view::npos)
+    return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": path must not carry a query");
+  auto segments = split_path(text);
+  if (!segments.empty() && segments.back() == "*") {
+    out.prefix_ = true;
+    segments.pop_back();
+  }
+  for (auto& segment : segments) {
+    std::string compiled;
+    for (std::size_t i = 0; i < segment.size(); ++i) {
+      const char c = segment[i];
+      if (c == '*') {
+        compiled += '\x01';
+      } else if (c == ':' && i == 0) {
+        if (segment.size() == 1)
+          return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": empty parameter name");
+        compiled += '\x02';
+        break;  // ":name" is the whole segment
+      } else if (c == '[') {
+        const std::size_t close = segment.find(']', i);
+        if (close == std::string::npos || close == i + 1)
+          return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": bad [parameter]");
+        compiled += '\x02';
+        i = close;
+      } else {
+        compiled += lower(c);
+      }
+    }
+    out.segments_.push_back(std::move(compiled));
+  }
+  out.path_.clear();
+  for (const auto& segment : segments) out.path_ += "/" + segment;
+  if (out.prefix_) out.path_ += "/*";
+  if (out.path_.empty()) out.path_ = "/";
+  return out;
+}
+
+bool RoutePattern::matches(std::string_view method, std::string_view target) const {
+  if (!verb_.empty()) {
+    if (method.size() != verb_.size()) return false;
+    for (std::size_t i = 0; i < method.size(); ++i)
+      if (std::toupper(static_cast<unsigned char>(method[i])) != verb_[i]) return false;
+  }
+  if (path_ == "*") return true;
+  const std::string path = normalize_path(target);
+  std::string compiled;
+  for (const auto& segment : segments_) {
+    compiled += '/';
+    compiled += segment;
+  }
+  if (!prefix_) return glob(compiled.empty() ? "/" : compiled, path);
+  if (compiled.empty()) return true;  // "/*": everything
+  return glob(compiled, path) || glob(compiled + "/\x01", path);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<ResolvedOption> resolve_option(const PaymentOption& option, const NetworkRegistry& networks,
+                                      const SchemeRegistry<SchemeServer>& schemes) {
+  if (option.scheme.empty()) return make_error(Errc::invalid_argument, "scheme is empty");
+  std::string network;
+  if (auto caip2 = networks.to_caip2(option.network)) {
+    network = *caip2;
+  } else if (parse_caip2(option.network)) {
+    network = option.network;
+  } else {
+    return make_error(Errc::invalid_network, "unknown network \"" + option.network + "\"");
+  }
+  if (option.pay_to.empty()) return make_error(Errc::invalid_argument, "payTo is empty");
+  if (option.max_timeout_seconds == 0) return make_error(Errc::invalid_argument, "maxTimeoutSeconds must be > 0");
+  const SchemeServer* server = schemes.find(2, option.scheme, network);
+  if (server == nullptr)
+    return make_error(Errc::invalid_argument, "no scheme server for " + option.scheme + " on " + network);
+
+  AssetAmount price;
+  if (const auto* money = std::get_if<Money>(&option.price)) {
+    auto resolved = server->parse_price(*money, network);
+    if (!resolved) return make_error(resolved.error().code, "price: " + resolved.error().message);
+    price = std::move(*resolved);
+  } else {
+    price = std::get<AssetAmount>(option.price);
+    if (price.asset.empty()) return make_error(Errc::invalid_argument, "price: asset is empty");
+  }
+
+  ResolvedOption out;
+  out.requirements.scheme = option.scheme;
+  out.requirements.network = network;
+  out.requirements.amount = price.amount;
+  out.requirements.asset = price.asset;
+  out.requirements.pay_to = option.pay_to;
+  out.requirements.max_timeout_seconds = option.max_timeout_seconds;
+  JsonObject extra = price.extra;
+  if (option.extra)
+    for (const auto& member : *option.extra) extra[member.key()] = member.value();
+  out.requirements.extra = std::move(extra);  // the reference always emits extra, possibly {}
+  out.v1_network = networks.to_v1_name(network);
+  return out;
+}
+
+PaymentRequirementsV1 to_v1(const PaymentRequirements& requirements, std::string v1_network, std::string resource_url,
+                            std::string description, std::string mime_type) {
+  PaymentRequirementsV1 out;
+  out.scheme = requirements.scheme;
+  out.network = std::move(v1_network);
+  out.max_amount_required = requirements.amount;
+  out.resource = std::move(resource_url);
+  out.description = std::move(description);
+  out.mime_type = std::move(mime_type);
+  out.pay_to = requirements.pay_to;
+  out.max_timeout_seconds = requirements.max_timeout_seconds;
+  out.asset = requirements.asset;
+  out.extra = requirements.extra;
+  return out;
+}
+
+bool accepted_matches(const PaymentRequirements& accepted, const PaymentRequirements& server) {
+  if (accepted.scheme != server.scheme || accepted.network != server.network || accepted.amount != server.amount ||
+      accepted.asset != server.asset || accepted.pay_to != server.pay_to ||
+      accepted.max_timeout_seconds != server.max_timeout_seconds)
+    return false;
+  if (!server.extra || server.extra->empty()) return true;
+  if (!accepted.extra) return false;
+  for (const auto& member : *server.extra) {
+    const auto* theirs = accepted.extra->if_contains(member.key());
+    if (theirs == nullptr || *theirs != member.value()) return false;
+  }
+  return true;
+}
+
+}  // namespace x402::seller
