@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-#include "devnet/devnet.hpp"
 #include <httplib.h>
+#include "devnet/devnet.hpp"
 
-#include "seller/httplib_adapter.hpp"
 #include "seller/facilitator_client.hpp"
+#include "seller/httplib_adapter.hpp"
 #include "seller/runtime.hpp"
 #include "x402/seller.hpp"
 
@@ -35,10 +35,11 @@ struct Args {
 };
 
 int usage(std::string_view error) {
-  std::cerr << "example-httplib-seller: " << error << "\n"
-            << "usage: example-httplib-seller --devnet D --facilitator URL [--listen HOST:PORT]\n"
-            << "       [--settlement after|before|background] [--queue-file F]\n"
-            << "       [--facilitator-token-file F | --facilitator-token-env NAME] [--facilitator-timeout-ms MS]\n";
+  std::cerr
+      << "example-httplib-seller: " << error << "\n"
+      << "usage: example-httplib-seller --devnet D --facilitator URL [--listen HOST:PORT]\n"
+      << "       [--settlement after|before|background] [--queue-file F]\n"
+      << "       [--facilitator-token-file F | --facilitator-token-env NAME] [--facilitator-timeout-ms MS]\n";
   return 2;
 }
 
@@ -50,15 +51,24 @@ bool parse_args(int argc, char** argv, Args& args, std::string& error) {
       return false;
     }
     const std::string value = argv[++i];
-    if (flag == "--devnet") args.devnet = value;
-    else if (flag == "--facilitator") args.facilitator = value;
-    else if (flag == "--listen") args.listen = value;
-    else if (flag == "--settlement") args.settlement = value;
-    else if (flag == "--queue-file") args.queue_file = value;
-    else if (flag == "--facilitator-token-file") args.token_file = value;
-    else if (flag == "--facilitator-token-env") args.token_env = value;
-    else if (flag == "--facilitator-timeout-ms") args.timeout_ms = std::stol(value);
-    else if (flag == "--weather-status") args.weather_status = static_cast<unsigned>(std::stoul(value));
+    if (flag == "--devnet")
+      args.devnet = value;
+    else if (flag == "--facilitator")
+      args.facilitator = value;
+    else if (flag == "--listen")
+      args.listen = value;
+    else if (flag == "--settlement")
+      args.settlement = value;
+    else if (flag == "--queue-file")
+      args.queue_file = value;
+    else if (flag == "--facilitator-token-file")
+      args.token_file = value;
+    else if (flag == "--facilitator-token-env")
+      args.token_env = value;
+    else if (flag == "--facilitator-timeout-ms")
+      args.timeout_ms = std::stol(value);
+    else if (flag == "--weather-status")
+      args.weather_status = static_cast<unsigned>(std::stoul(value));
     else {
       error = "unknown flag " + std::string(flag);
       return false;
@@ -142,7 +152,8 @@ int main(int argc, char** argv) {
   facilitator_options.url = args.facilitator;
   facilitator_options.timeout = std::chrono::milliseconds(args.timeout_ms);
   if (!args.token_file.empty() || !args.token_env.empty()) {
-    auto token = args.token_file.empty() ? seller::read_token_env(args.token_env) : seller::read_token_file(args.token_file);
+    auto token = args.token_file.empty() ? seller::read_token_env(args.token_env)
+                                         : seller::read_token_file(args.token_file);
     if (!token) {
       std::cerr << "example-httplib-seller: " << token.error().describe() << "\n";
       return 2;
@@ -163,16 +174,20 @@ int main(int argc, char** argv) {
   weather.accepts.push_back(option);
   weather.description = "Weather";
   weather.mime_type = "application/json";
-  if (args.settlement == "before") weather.settlement = seller::SettlementTiming::before_handler;
-  else if (args.settlement == "background") weather.settlement = seller::SettlementTiming::background;
-  else if (args.settlement != "after") return usage("--settlement: after, before or background");
+  if (args.settlement == "before")
+    weather.settlement = seller::SettlementTiming::before_handler;
+  else if (args.settlement == "background")
+    weather.settlement = seller::SettlementTiming::background;
+  else if (args.settlement != "after")
+    return usage("--settlement: after, before or background");
 
   seller::SellerOptions options;
   options.routes.push_back(seller::Route{"GET /weather", weather});
   options.facilitators.push_back(*facilitator);
   options.networks = *networks;
-  options.background.queue_file = args.queue_file.empty() ? std::filesystem::path(args.devnet) / "seller-queue.sqlite"
-                                                          : std::filesystem::path(args.queue_file);
+  options.background.queue_file = args.queue_file.empty()
+                                      ? std::filesystem::path(args.devnet) / "seller-queue.sqlite"
+                                      : std::filesystem::path(args.queue_file);
   auto seller = seller::Seller::create(runtime.executor(), std::move(options));
   if (!seller) {
     std::cerr << "example-httplib-seller: " << seller.error().describe() << "\n";

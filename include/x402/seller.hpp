@@ -85,7 +85,7 @@ enum class SettlementTiming : std::uint8_t {
 };
 
 struct RouteConfig {
-  std::vector<PaymentOption> accepts;  // at least one
+  std::vector<PaymentOption> accepts;   // at least one
   std::optional<std::string> resource;  // resource.url; default: the full request URL
   std::string description;
   std::string mime_type;
@@ -121,7 +121,7 @@ struct SellerOptions {
   std::vector<Route> routes;
   // Asked in order; for each (version, scheme, network) the first advertising it is used.
   std::vector<std::shared_ptr<FacilitatorClient>> facilitators;
-  std::shared_ptr<const NetworkRegistry> networks;                // default: with_defaults()
+  std::shared_ptr<const NetworkRegistry> networks;              // default: with_defaults()
   std::shared_ptr<const SchemeRegistry<SchemeServer>> schemes;  // default: exact on eip155:*
   CorsOptions cors;
   BackgroundSettlementOptions background;
@@ -139,7 +139,8 @@ struct Request {
 };
 
 // "<scheme>://<host><target>", what the reference uses as resource.url.
-[[nodiscard]] std::string request_url(std::string_view scheme, std::string_view host, std::string_view target);
+[[nodiscard]] std::string request_url(std::string_view scheme, std::string_view host,
+                                      std::string_view target);
 
 struct Response {
   unsigned status = 200;

@@ -12,7 +12,9 @@
 namespace x402::gateway {
 namespace {
 
-Error config_error(const std::string& message) { return make_error(Errc::invalid_argument, message); }
+Error config_error(const std::string& message) {
+  return make_error(Errc::invalid_argument, message);
+}
 
 std::string resolve_path(const std::filesystem::path& base, const std::string& path) {
   const std::filesystem::path p(path);
@@ -64,7 +66,8 @@ class Table {
     const auto* node = table_.get(key);
     if (node == nullptr) return std::optional<std::uint64_t>{};
     const auto* value = node->as_integer();
-    if (value == nullptr || value->get() < 0) return config_error(name(key) + ": expected a non-negative integer");
+    if (value == nullptr || value->get() < 0)
+      return config_error(name(key) + ": expected a non-negative integer");
     return std::optional<std::uint64_t>(static_cast<std::uint64_t>(value->get()));
   }
 
@@ -101,9 +104,11 @@ class Table {
     if (map == nullptr) return config_error(name(key) + ": expected a table of strings");
     for (const auto& [member, value] : *map) {
       const auto* text = value.as_string();
-      if (text == nullptr) return config_error(name(key) + "." + std::string(member.str()) + ": expected a string");
+      if (text == nullptr)
+        return config_error(name(key) + "." + std::string(member.str()) + ": expected a string");
       auto expanded = facilitator::expand_env(text->get());
-      if (!expanded) return config_error(name(key) + "." + std::string(member.str()) + ": " + expanded.error().message);
+      if (!expanded)
+        return config_error(name(key) + "." + std::string(member.str()) + ": " + expanded.error().message);
       out.emplace_back(std::string(member.str()), std::move(*expanded));
     }
     return out;
@@ -162,13 +167,15 @@ Result<std::optional<std::chrono::milliseconds>> millis_setting(const Table& tab
 }
 
 Result<FacilitatorConfig> parse_facilitator(const Table& table, const std::filesystem::path& base) {
-  if (auto ok = table.only({"url", "auth_token", "auth_token_file", "timeout_ms", "tls_verify", "ca_file"}); !ok)
+  if (auto ok = table.only({"url", "auth_token", "auth_token_file", "timeout_ms", "tls_verify", "ca_file"});
+      !ok)
     return ok.take_error();
   FacilitatorConfig out;
   auto url = table.string("url");
   if (!url) return url.take_error();
   if (!*url) return config_error(table.name("url") + ": required");
-  if (auto parsed = http::parse_url(**url); !parsed) return config_error(table.name("url") + ": " + parsed.error().message);
+  if (auto parsed = http::parse_url(**url); !parsed)
+    return config_error(table.name("url") + ": " + parsed.error().message);
   out.url = **url;
   auto token = table.string("auth_token");
   if (!token) return token.take_error();
@@ -193,8 +200,9 @@ Result<FacilitatorConfig> parse_facilitator(const Table& table, const std::files
 }
 
 Result<UpstreamConfig> parse_upstream(const Table& table, const std::filesystem::path& base) {
-  if (auto ok = table.only({"name", "url", "headers", "header_files", "connect_timeout_ms", "response_timeout_ms",
-                            "read_timeout_ms", "idle_timeout_ms", "max_idle_connections", "tls_verify", "ca_file"});
+  if (auto ok =
+          table.only({"name", "url", "headers", "header_files", "connect_timeout_ms", "response_timeout_ms",
+                      "read_timeout_ms", "idle_timeout_ms", "max_idle_connections", "tls_verify", "ca_file"});
       !ok)
     return ok.take_error();
   UpstreamConfig out;
@@ -207,7 +215,8 @@ Result<UpstreamConfig> parse_upstream(const Table& table, const std::filesystem:
   auto parsed = http::parse_url(**url);
   if (!parsed) return config_error(table.name("url") + ": " + parsed.error().message);
   if (parsed->target != "/")
-    return config_error(table.name("url") + ": give the origin only (scheme://host[:port]); paths are forwarded unchanged");
+    return config_error(table.name("url") +
+                        ": give the origin only (scheme://host[:port]); paths are forwarded unchanged");
   out.url = std::move(*parsed);
   auto headers = table.string_map("headers");
   if (!headers) return headers.take_error();
@@ -253,7 +262,8 @@ struct RouteDefaults {
 };
 
 Result<RouteDefaults> parse_defaults(const Table& table) {
-  if (auto ok = table.only({"network", "pay_to", "max_timeout_seconds", "settlement"}); !ok) return ok.take_error();
+  if (auto ok = table.only({"network", "pay_to", "max_timeout_seconds", "settlement"}); !ok)
+    return ok.take_error();
   RouteDefaults out;
   auto network = table.string("network");
   if (!network) return network.take_error();
@@ -285,13 +295,15 @@ Result<seller::Price> parse_price(const Table& table) {
     return seller::Price(std::move(*money));
   }
   if (node->as_integer() != nullptr || node->as_floating_point() != nullptr) {
-    const double value = node->as_integer() ? static_cast<double>(node->as_integer()->get()) : node->as_floating_point()->get();
+    const double value = node->as_integer() ? static_cast<double>(node->as_integer()->get())
+                                            : node->as_floating_point()->get();
     auto money = money_from_number(value);
     if (!money) return config_error(table.name("price") + ": " + money.error().message);
     return seller::Price(std::move(*money));
   }
   const auto* price_table = node->as_table();
-  if (price_table == nullptr) return config_error(table.name("price") + ": expected \"$0.01\" or { amount, asset }");
+  if (price_table == nullptr)
+    return config_error(table.name("price") + ": expected \"$0.01\" or { amount, asset }");
   const Table price(*price_table, table.name("price") + ".");
   if (auto ok = price.only({"amount", "asset", "extra"}); !ok) return ok.take_error();
   auto amount = price.string("amount");
@@ -315,8 +327,8 @@ Result<seller::Price> parse_price(const Table& table) {
 
 Result<RouteConfig> parse_route(const Table& table, const RouteDefaults& defaults,
                                 const std::vector<UpstreamConfig>& upstreams) {
-  if (auto ok = table.only({"route", "price", "network", "pay_to", "description", "mime_type", "max_timeout_seconds",
-                            "settlement", "upstream", "resource", "scheme", "extra"});
+  if (auto ok = table.only({"route", "price", "network", "pay_to", "description", "mime_type",
+                            "max_timeout_seconds", "settlement", "upstream", "resource", "scheme", "extra"});
       !ok)
     return ok.take_error();
   RouteConfig out;
@@ -355,18 +367,25 @@ Result<RouteConfig> parse_route(const Table& table, const RouteDefaults& default
   if (*scheme) option.scheme = **scheme;
   auto network = table.string("network");
   if (!network) return network.take_error();
-  if (*network) option.network = **network;
-  else if (defaults.network) option.network = *defaults.network;
-  else return config_error(table.name("network") + ": required (or set [defaults] network)");
+  if (*network)
+    option.network = **network;
+  else if (defaults.network)
+    option.network = *defaults.network;
+  else
+    return config_error(table.name("network") + ": required (or set [defaults] network)");
   auto pay_to = table.string("pay_to");
   if (!pay_to) return pay_to.take_error();
-  if (*pay_to) option.pay_to = **pay_to;
-  else if (defaults.pay_to) option.pay_to = *defaults.pay_to;
-  else return config_error(table.name("pay_to") + ": required (or set [defaults] pay_to)");
+  if (*pay_to)
+    option.pay_to = **pay_to;
+  else if (defaults.pay_to)
+    option.pay_to = *defaults.pay_to;
+  else
+    return config_error(table.name("pay_to") + ": required (or set [defaults] pay_to)");
   auto timeout = table.integer("max_timeout_seconds");
   if (!timeout) return timeout.take_error();
   option.max_timeout_seconds = timeout->value_or(defaults.max_timeout_seconds);
-  if (option.max_timeout_seconds == 0) return config_error(table.name("max_timeout_seconds") + ": must be > 0");
+  if (option.max_timeout_seconds == 0)
+    return config_error(table.name("max_timeout_seconds") + ": must be > 0");
   if (const auto* extra = table.raw().get("extra")) {
     auto json = to_json_value(*extra, table.name("extra"));
     if (!json) return json.take_error();
@@ -430,8 +449,10 @@ Result<AssetInfo> parse_asset(const Table& table, bool& make_default) {
 }
 
 Status check_endpoint(const std::string& path, const std::string& what) {
-  if (!path.empty() && path.front() != '/') return config_error("endpoints." + what + ": must start with '/' (or be \"\")");
-  if (path.find_first_of("?# ") != std::string::npos) return config_error("endpoints." + what + ": a plain path");
+  if (!path.empty() && path.front() != '/')
+    return config_error("endpoints." + what + ": must start with '/' (or be \"\")");
+  if (path.find_first_of("?# ") != std::string::npos)
+    return config_error("endpoints." + what + ": a plain path");
   return {};
 }
 
@@ -444,10 +465,14 @@ bool Config::has_paid_routes() const noexcept {
 }
 
 Result<seller::SettlementTiming> parse_settlement(std::string_view text) {
-  if (text == "after" || text == "after_handler" || text == "after-handler") return seller::SettlementTiming::after_handler;
-  if (text == "before" || text == "before_handler" || text == "before-handler") return seller::SettlementTiming::before_handler;
-  if (text == "background" || text == "verify-only" || text == "verify_only") return seller::SettlementTiming::background;
-  return config_error("settlement must be \"after\", \"before\" or \"background\", not \"" + std::string(text) + "\"");
+  if (text == "after" || text == "after_handler" || text == "after-handler")
+    return seller::SettlementTiming::after_handler;
+  if (text == "before" || text == "before_handler" || text == "before-handler")
+    return seller::SettlementTiming::before_handler;
+  if (text == "background" || text == "verify-only" || text == "verify_only")
+    return seller::SettlementTiming::background;
+  return config_error("settlement must be \"after\", \"before\" or \"background\", not \"" +
+                      std::string(text) + "\"");
 }
 
 std::string_view to_string(seller::SettlementTiming timing) noexcept {
@@ -467,12 +492,13 @@ Result<Config> parse_config(std::string_view toml_text, const std::filesystem::p
   try {
     root = toml::parse(toml_text);
   } catch (const toml::parse_error& e) {
-    return config_error("config: " + std::string(e.description()) + " at line " + std::to_string(e.source().begin.line));
+    return config_error("config: " + std::string(e.description()) + " at line " +
+                        std::to_string(e.source().begin.line));
   }
   const Table top(root, "");
   if (auto ok = top.only({"listen", "threads", "public_url", "unmatched", "max_request_body_bytes",
-                          "max_response_body_bytes", "settlement_queue", "log_level", "facilitator", "upstreams",
-                          "defaults", "routes", "assets", "cors", "paywall", "endpoints"});
+                          "max_response_body_bytes", "settlement_queue", "log_level", "facilitator",
+                          "upstreams", "defaults", "routes", "assets", "cors", "paywall", "endpoints"});
       !ok)
     return ok.take_error();
 
@@ -496,9 +522,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::filesystem::p
   auto unmatched = top.string("unmatched");
   if (!unmatched) return unmatched.take_error();
   if (*unmatched) {
-    if (**unmatched == "forward") config.forward_unmatched = true;
-    else if (**unmatched == "reject") config.forward_unmatched = false;
-    else return config_error("unmatched: \"forward\" or \"reject\"");
+    if (**unmatched == "forward")
+      config.forward_unmatched = true;
+    else if (**unmatched == "reject")
+      config.forward_unmatched = false;
+    else
+      return config_error("unmatched: \"forward\" or \"reject\"");
   }
   auto request_limit = bytes_setting(top, "max_request_body_bytes", config.max_request_body_bytes);
   if (!request_limit) return request_limit.take_error();
@@ -612,8 +641,9 @@ Result<Config> parse_config(std::string_view toml_text, const std::filesystem::p
     if (table == nullptr) return config_error("endpoints: expected a table");
     const Table endpoints(*table, "endpoints.");
     if (auto ok = endpoints.only({"health", "metrics", "discovery"}); !ok) return ok.take_error();
-    for (auto [key, field] : {std::pair{"health", &config.endpoints.health}, std::pair{"metrics", &config.endpoints.metrics},
-                              std::pair{"discovery", &config.endpoints.discovery}}) {
+    for (auto [key, field] :
+         {std::pair{"health", &config.endpoints.health}, std::pair{"metrics", &config.endpoints.metrics},
+          std::pair{"discovery", &config.endpoints.discovery}}) {
       auto value = endpoints.string(key);
       if (!value) return value.take_error();
       if (*value) *field = **value;
@@ -646,13 +676,15 @@ Result<Config> config_from_quick(const QuickOptions& options) {
   if (options.upstream_url.empty()) return config_error("--upstream: required");
   auto upstream_url = http::parse_url(options.upstream_url);
   if (!upstream_url) return config_error("--upstream: " + upstream_url.error().message);
-  if (upstream_url->target != "/") return config_error("--upstream: give the origin only (scheme://host[:port])");
+  if (upstream_url->target != "/")
+    return config_error("--upstream: give the origin only (scheme://host[:port])");
   UpstreamConfig upstream;
   upstream.name = "default";
   upstream.url = std::move(*upstream_url);
   for (const auto& header : options.upstream_headers) {
     const auto colon = header.find(':');
-    if (colon == std::string::npos || colon == 0) return config_error("--upstream-header: expected \"Name: value\"");
+    if (colon == std::string::npos || colon == 0)
+      return config_error("--upstream-header: expected \"Name: value\"");
     std::string name = header.substr(0, colon);
     std::string value = header.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
@@ -696,7 +728,8 @@ Result<Config> config_from_quick(const QuickOptions& options) {
     config.routes.push_back(std::move(route));
   }
   if (config.has_paid_routes()) {
-    if (options.facilitator_url.empty()) return config_error("--facilitator: required when a route has a price");
+    if (options.facilitator_url.empty())
+      return config_error("--facilitator: required when a route has a price");
     if (auto parsed = http::parse_url(options.facilitator_url); !parsed)
       return config_error("--facilitator: " + parsed.error().message);
     FacilitatorConfig facilitator;

@@ -36,17 +36,18 @@
 //
 //   [[routes]]
 //   route = "GET /v1/weather"                 # "<VERB> <path>" or "<path>"; first match wins
-//   price = "$0.001"                          # or { amount = "1000", asset = "0x...", extra = { name = "USDC", version = "2" } }
-//   description = "Weather"                   # no price: a free route
-//   mime_type = "application/json"
-//   upstream = "api"
+//   price = "$0.001"                          # or { amount = "1000", asset = "0x...", extra = { name =
+//   "USDC", version = "2" } } description = "Weather"                   # no price: a free route mime_type =
+//   "application/json" upstream = "api"
 //
 //   [[assets]]                                # tokens the built-in table lacks
-//   network = "eip155:31337"  address = "0x..."  name = "USDC"  version = "2"  decimals = 6  symbol = "USDC"  default = true
+//   network = "eip155:31337"  address = "0x..."  name = "USDC"  version = "2"  decimals = 6  symbol = "USDC"
+//   default = true
 //
 //   [cors]        enabled = true  allowed_origins = ["*"]  max_age_seconds = 600
 //   [paywall]     enabled = true  app_name = "My API"
-//   [endpoints]   health = "/health"  metrics = "/metrics"  discovery = "/.well-known/x402"   # "" disables one
+//   [endpoints]   health = "/health"  metrics = "/metrics"  discovery = "/.well-known/x402"   # "" disables
+//   one
 #pragma once
 
 #include <chrono>
@@ -113,8 +114,8 @@ struct Config {
   std::optional<FacilitatorConfig> facilitator;  // required when a route has a price
   std::vector<UpstreamConfig> upstreams;         // at least one
   std::vector<RouteConfig> routes;
-  std::vector<AssetInfo> assets;                 // added to the built-in network registry
-  std::vector<std::size_t> default_assets;       // indices into `assets` that become defaults
+  std::vector<AssetInfo> assets;            // added to the built-in network registry
+  std::vector<std::size_t> default_assets;  // indices into `assets` that become defaults
   seller::CorsOptions cors;
   std::filesystem::path settlement_queue;  // SQLite queue for settlement = "background"
   PaywallConfig paywall;

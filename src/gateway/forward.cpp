@@ -60,7 +60,8 @@ bool is_payment_request_header(std::string_view name) noexcept {
 }
 
 bool is_payment_response_header(std::string_view name) noexcept {
-  return iequals(name, "payment-required") || iequals(name, "payment-response") || iequals(name, "x-payment-response");
+  return iequals(name, "payment-required") || iequals(name, "payment-response") ||
+         iequals(name, "x-payment-response");
 }
 
 http::Request upstream_request(const http::Request& client, const ForwardContext& context) {
@@ -71,7 +72,8 @@ http::Request upstream_request(const http::Request& client, const ForwardContext
   std::string forwarded_for;
   for (const auto& field : client) {
     const std::string_view name = field.name_string();
-    if (is_hop_by_hop(name) || is_payment_request_header(name) || listed<http::Request>(tokens, field)) continue;
+    if (is_hop_by_hop(name) || is_payment_request_header(name) || listed<http::Request>(tokens, field))
+      continue;
     // Recomputed or answered here: Host belongs to the upstream, Expect was answered by our server.
     if (field.name() == bhttp::field::host) {
       forwarded_host = field.value();
@@ -90,7 +92,8 @@ http::Request upstream_request(const http::Request& client, const ForwardContext
     out.insert(field.name_string(), field.value());
   }
   if (!context.remote_address.empty())
-    forwarded_for = forwarded_for.empty() ? context.remote_address : forwarded_for + ", " + context.remote_address;
+    forwarded_for =
+        forwarded_for.empty() ? context.remote_address : forwarded_for + ", " + context.remote_address;
   if (!forwarded_for.empty()) out.set("X-Forwarded-For", forwarded_for);
   if (!forwarded_host.empty()) out.set("X-Forwarded-Host", forwarded_host);
   out.set("X-Forwarded-Proto", context.scheme);
@@ -107,7 +110,8 @@ ResponseHeader client_header(const ResponseHeader& upstream, bool keep_length) {
   const auto tokens = connection_tokens(upstream);
   for (const auto& field : upstream) {
     const std::string_view name = field.name_string();
-    if (is_hop_by_hop(name) || is_payment_response_header(name) || listed<ResponseHeader>(tokens, field)) continue;
+    if (is_hop_by_hop(name) || is_payment_response_header(name) || listed<ResponseHeader>(tokens, field))
+      continue;
     if (!keep_length && field.name() == bhttp::field::content_length) continue;
     out.insert(field.name_string(), field.value());
   }

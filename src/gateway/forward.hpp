@@ -22,7 +22,7 @@ namespace x402::gateway {
 [[nodiscard]] bool is_payment_response_header(std::string_view name) noexcept;
 
 struct ForwardContext {
-  std::string remote_address;  // the client's IP, appended to X-Forwarded-For
+  std::string remote_address;   // the client's IP, appended to X-Forwarded-For
   std::string scheme = "http";  // the scheme the client used to reach the gateway
   const std::vector<std::pair<std::string, std::string>>* inject = nullptr;  // the upstream's headers
 };

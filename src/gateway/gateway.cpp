@@ -96,7 +96,8 @@ bool has_payment(const http::Request& request) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   return true;
 }
 
@@ -147,15 +148,16 @@ Result<std::shared_ptr<NetworkRegistry>> build_networks(const Config& config) {
       network.testnet = true;
       if (asset.network.rfind("eip155:", 0) == 0) {
         const std::string reference = asset.network.substr(7);
-        if (reference.empty() || reference.size() > 18 || reference.find_first_not_of("0123456789") != std::string::npos)
+        if (reference.empty() || reference.size() > 18 ||
+            reference.find_first_not_of("0123456789") != std::string::npos)
           return make_error(Errc::invalid_network, "assets: " + asset.network + " has no numeric chain id");
         network.chain_id = std::stoull(reference);
       }
       if (auto added = registry->add_network(std::move(network)); !added)
         return make_error(added.error().code, "assets: " + added.error().message);
     }
-    const bool make_default =
-        std::find(config.default_assets.begin(), config.default_assets.end(), i) != config.default_assets.end();
+    const bool make_default = std::find(config.default_assets.begin(), config.default_assets.end(), i) !=
+                              config.default_assets.end();
     if (auto added = registry->add_asset(asset, make_default); !added)
       return make_error(added.error().code, "assets: " + added.error().message);
   }
@@ -174,27 +176,33 @@ Result<std::shared_ptr<State>> build_state(Config config, const asio::any_io_exe
   auto schemes = std::make_shared<SchemeRegistry<SchemeServer>>();
   schemes->add(2, "eip155:*", std::make_shared<exact_evm::ExactEvmServer>(state->networks));
 
-  if (config.upstreams.empty()) return make_error(Errc::invalid_argument, "upstreams: at least one is required");
+  if (config.upstreams.empty())
+    return make_error(Errc::invalid_argument, "upstreams: at least one is required");
   for (const auto& upstream : config.upstreams) {
     auto created = Upstream::create(upstream.url, upstream.options);
-    if (!created) return make_error(created.error().code, "upstream " + upstream.url.origin() + ": " + created.error().message);
+    if (!created)
+      return make_error(created.error().code,
+                        "upstream " + upstream.url.origin() + ": " + created.error().message);
     state->upstreams.push_back(std::move(*created));
   }
 
   seller::SellerOptions options;
   for (const auto& configured : config.routes) {
     auto pattern = seller::RoutePattern::parse(configured.pattern);
-    if (!pattern) return make_error(Errc::invalid_argument, "route \"" + configured.pattern + "\": " + pattern.error().message);
+    if (!pattern)
+      return make_error(Errc::invalid_argument,
+                        "route \"" + configured.pattern + "\": " + pattern.error().message);
     if (configured.upstream >= state->upstreams.size())
       return make_error(Errc::invalid_argument, "route \"" + configured.pattern + "\": no such upstream");
-    Route route{std::move(*pattern), configured.pattern, {}, pattern_path(configured.pattern), configured.upstream,
-                configured.payment, {}};
+    Route route{std::move(*pattern), configured.pattern, {}, pattern_path(configured.pattern),
+                configured.upstream, configured.payment, {}};
     route.method = route.pattern.verb();
     if (route.payment) {
       for (const auto& option : route.payment->accepts) {
         auto resolved = seller::resolve_option(option, *state->networks, *schemes);
         if (!resolved)
-          return make_error(resolved.error().code, "route \"" + configured.pattern + "\": " + resolved.error().message);
+          return make_error(resolved.error().code,
+                            "route \"" + configured.pattern + "\": " + resolved.error().message);
         route.requirements.push_back(std::move(resolved->requirements));
       }
       options.routes.push_back(seller::Route{configured.pattern, *route.payment});
@@ -203,7 +211,8 @@ Result<std::shared_ptr<State>> build_state(Config config, const asio::any_io_exe
   }
 
   if (!options.routes.empty()) {
-    if (!config.facilitator) return make_error(Errc::invalid_argument, "facilitator: required for paid routes");
+    if (!config.facilitator)
+      return make_error(Errc::invalid_argument, "facilitator: required for paid routes");
     seller::HttpFacilitatorOptions facilitator;
     facilitator.url = config.facilitator->url;
     facilitator.timeout = config.facilitator->timeout;
@@ -219,8 +228,9 @@ Result<std::shared_ptr<State>> build_state(Config config, const asio::any_io_exe
     options.background.queue_file = config.settlement_queue;
     for (const auto& route : options.routes)
       if (route.config.settlement == seller::SettlementTiming::background && config.settlement_queue.empty())
-        return make_error(Errc::invalid_argument,
-                          "route \"" + route.pattern + "\": settlement = \"background\" needs settlement_queue");
+        return make_error(
+            Errc::invalid_argument,
+            "route \"" + route.pattern + "\": settlement = \"background\" needs settlement_queue");
     auto created = seller::Seller::create(executor, std::move(options));
     if (!created) return created.take_error();
     state->seller = std::move(*created);
@@ -282,7 +292,7 @@ struct Gateway::Impl {
   std::thread control_thread;
 
   std::atomic<std::shared_ptr<const State>> current;
-  std::mutex reload_mutex;                           // one reload at a time
+  std::mutex reload_mutex;                            // one reload at a time
   std::vector<std::shared_ptr<const State>> retired;  // replaced, maybe still serving; under reload_mutex
   Metrics metrics;
 
@@ -369,7 +379,8 @@ struct Gateway::Impl {
     if (fresh.listen_address != listen_address || fresh.port != listen_port || fresh.threads != threads)
       spdlog::warn("gateway: listen/threads changed; they take effect after a restart");
     if (fresh.max_request_body_bytes > server_body_limit)
-      spdlog::warn("gateway: max_request_body_bytes above {} takes effect after a restart", server_body_limit);
+      spdlog::warn("gateway: max_request_body_bytes above {} takes effect after a restart",
+                   server_body_limit);
     current.store(std::shared_ptr<const State>(std::move(*next)));
     if (old) {
       // Only one background worker may drain the settlement queue; the new one took over.
@@ -386,7 +397,8 @@ struct Gateway::Impl {
     auto config = loader();
     if (!config) {
       metrics.reload(false, 0);
-      spdlog::error("gateway: reload rejected, keeping the current configuration: {}", config.error().describe());
+      spdlog::error("gateway: reload rejected, keeping the current configuration: {}",
+                    config.error().describe());
       return config.take_error();
     }
     return reload(std::move(*config));
@@ -433,7 +445,8 @@ struct Gateway::Impl {
     co_return co_await reply(writer, std::move(response));
   }
 
-  asio::awaitable<void> handle(http::Request request, http::ResponseWriter& writer, http::RequestContext& context) {
+  asio::awaitable<void> handle(http::Request request, http::ResponseWriter& writer,
+                               http::RequestContext& context) {
     const std::shared_ptr<const State> state = current.load();
     if (!state) {
       co_await reply_error(writer, request, 503, "gateway stopping");
@@ -457,7 +470,8 @@ struct Gateway::Impl {
         co_await reply_error(writer, request, 405, "method not allowed");
         co_return;
       }
-      http::Response response = http::make_response(request, 200, metrics.render(), "text/plain; version=0.0.4");
+      http::Response response =
+          http::make_response(request, 200, metrics.render(), "text/plain; version=0.0.4");
       co_await reply(writer, std::move(response));
       co_return;
     }
@@ -472,6 +486,8 @@ struct Gateway::Impl {
       co_return;
     }
 
+    const auto started = Clock::now();
+    const std::string method(request.method_string());
     const Route* route = state->match(request.method_string(), request.target());
     const std::string label = route ? route->label : "unmatched";
     unsigned status = 0;
@@ -482,13 +498,17 @@ struct Gateway::Impl {
     } else if (route && route->payment) {
       status = co_await serve_paid(state, *route, std::move(request), writer, context);
     } else {
-      status = co_await serve_free(state, route ? route->upstream : 0, label, std::move(request), writer, context);
+      status =
+          co_await serve_free(state, route ? route->upstream : 0, label, std::move(request), writer, context);
     }
     metrics.request(label, status);
+    spdlog::debug("gateway: {} {} -> {} ({} ms)", method, label, status,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
   }
 
-  asio::awaitable<Result<UpstreamExchange>> forward(const State& state, std::size_t upstream, const std::string& label,
-                                                    const http::Request& request, const http::RequestContext& context) {
+  asio::awaitable<Result<UpstreamExchange>> forward(const State& state, std::size_t upstream,
+                                                    const std::string& label, const http::Request& request,
+                                                    const http::RequestContext& context) {
     ForwardContext forwarding;
     forwarding.remote_address = context.remote_address;
     forwarding.inject = &state.config.upstreams[upstream].headers;
@@ -510,10 +530,12 @@ struct Gateway::Impl {
   }
 
   // Passes the upstream body through as it arrives.
-  asio::awaitable<unsigned> stream(http::ResponseWriter& writer, const http::Request& request, UpstreamExchange& exchange,
-                                   ResponseHeader header, std::size_t limit, const std::string& label) {
+  asio::awaitable<unsigned> stream(http::ResponseWriter& writer, const http::Request& request,
+                                   UpstreamExchange& exchange, ResponseHeader header, std::size_t limit,
+                                   const std::string& label) {
     const unsigned status = header.result_int();
-    if (const auto length = exchange.content_length(); length && *length > limit && request.method() != http::Verb::head) {
+    if (const auto length = exchange.content_length();
+        length && *length > limit && request.method() != http::Verb::head) {
       metrics.upstream_error(label, "too_large");
       co_return co_await reply_error(writer, request, 502, "upstream response too large");
     }
@@ -539,13 +561,16 @@ struct Gateway::Impl {
     co_return status;
   }
 
-  asio::awaitable<unsigned> serve_free(std::shared_ptr<const State> state, std::size_t upstream, std::string label,
-                                       http::Request request, http::ResponseWriter& writer,
+  asio::awaitable<unsigned> serve_free(std::shared_ptr<const State> state, std::size_t upstream,
+                                       std::string label, http::Request request, http::ResponseWriter& writer,
                                        http::RequestContext& context) {
     auto exchange = co_await forward(*state, upstream, label, request, context);
-    if (!exchange) co_return co_await reply_error(writer, request, failure_status(exchange.error()), failure_message(exchange.error()));
+    if (!exchange)
+      co_return co_await reply_error(writer, request, failure_status(exchange.error()),
+                                     failure_message(exchange.error()));
     ResponseHeader header = client_header(exchange->header(), true);
-    co_return co_await stream(writer, request, *exchange, std::move(header), state->config.max_response_body_bytes, label);
+    co_return co_await stream(writer, request, *exchange, std::move(header),
+                              state->config.max_response_body_bytes, label);
   }
 
   // The 402 as an HTML page for a browser; nullopt when the requirements are not browser-payable.
@@ -554,7 +579,8 @@ struct Gateway::Impl {
     const auto header = find_header(answer.headers, kPaymentRequiredHeader);
     if (!header) return std::nullopt;
     auto required = decode_header<PaymentRequired>(*header);
-    if (!required || required->error.value_or(std::string(reason::payment_required)) != reason::payment_required)
+    if (!required ||
+        required->error.value_or(std::string(reason::payment_required)) != reason::payment_required)
       return std::nullopt;
     PaywallOptions options;
     options.app_name = state.config.paywall.app_name;
@@ -567,15 +593,17 @@ struct Gateway::Impl {
     html.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
     // Not framable (the pay button must not be clickjacked); the paid HTML the page shows inherits
     // this policy, so it stays permissive otherwise.
-    html.headers.emplace_back("Content-Security-Policy", "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    html.headers.emplace_back("Content-Security-Policy",
+                              "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
     html.headers.emplace_back("X-Content-Type-Options", "nosniff");
     html.headers.emplace_back("Referrer-Policy", "no-referrer");
     html.body = std::move(*page);
     return seller::to_http_response(request.version(), request.keep_alive(), html);
   }
 
-  asio::awaitable<unsigned> serve_paid(std::shared_ptr<const State> state, const Route& route, http::Request request,
-                                       http::ResponseWriter& writer, http::RequestContext& context) {
+  asio::awaitable<unsigned> serve_paid(std::shared_ptr<const State> state, const Route& route,
+                                       http::Request request, http::ResponseWriter& writer,
+                                       http::RequestContext& context) {
     const std::string& label = route.label;
     const bool paying = has_payment(request);
     seller::Request view = seller_request(request, state->config.public_url.value_or(""));
@@ -586,7 +614,8 @@ struct Gateway::Impl {
       case seller::Decision::Kind::respond: {
         const seller::Response& answer = decision.response;
         if (paying && answer.status == 402)
-          metrics.payment(label, settlement_of(answer.headers) ? PaymentEvent::settle_failed : PaymentEvent::verify_failed);
+          metrics.payment(label, settlement_of(answer.headers) ? PaymentEvent::settle_failed
+                                                               : PaymentEvent::verify_failed);
         std::optional<http::Response> page;
         if (answer.status == 402 && !paying && state->config.paywall.enabled && is_browser(request))
           page = paywall_page(*state, request, answer);
@@ -607,11 +636,12 @@ struct Gateway::Impl {
     if (!exchange) {
       const unsigned status = failure_status(exchange.error());
       seller::Completion completion = co_await state->seller->complete(std::move(decision.payment), status);
-      if (timing != seller::SettlementTiming::before_handler) metrics.payment(label, PaymentEvent::not_settled);
-      http::Response response = completion.replacement
-                                    ? seller::to_http_response(request.version(), request.keep_alive(),
-                                                               *completion.replacement)
-                                    : http::make_json_error(request, status, failure_message(exchange.error()));
+      if (timing != seller::SettlementTiming::before_handler)
+        metrics.payment(label, PaymentEvent::not_settled);
+      http::Response response =
+          completion.replacement
+              ? seller::to_http_response(request.version(), request.keep_alive(), *completion.replacement)
+              : http::make_json_error(request, status, failure_message(exchange.error()));
       if (!completion.replacement) seller::apply_completion(completion, response.base());
       co_return co_await reply(writer, std::move(response));
     }
@@ -631,7 +661,8 @@ struct Gateway::Impl {
         seller::apply_completion(completion, response.base());
         co_return co_await reply(writer, std::move(response));
       }
-      seller::Completion completion = co_await state->seller->complete(std::move(decision.payment), upstream_status);
+      seller::Completion completion =
+          co_await state->seller->complete(std::move(decision.payment), upstream_status);
       if (completion.replacement) {
         metrics.payment(label, PaymentEvent::settle_failed);
         http::Response response =
@@ -648,7 +679,8 @@ struct Gateway::Impl {
     }
 
     // Streamed: settled before (or settled later, or nothing to settle for an error status).
-    seller::Completion completion = co_await state->seller->complete(std::move(decision.payment), upstream_status);
+    seller::Completion completion =
+        co_await state->seller->complete(std::move(decision.payment), upstream_status);
     if (completion.replacement) {
       if (timing == seller::SettlementTiming::background) metrics.payment(label, PaymentEvent::settle_failed);
       http::Response response =
@@ -680,7 +712,8 @@ Result<std::unique_ptr<Gateway>> Gateway::create(Config config, ConfigLoader loa
   std::size_t paid = 0;
   for (const auto& route : (*state)->routes) paid += route.payment ? 1 : 0;
   for (const auto& upstream : (*state)->config.upstreams)
-    spdlog::info("gateway: upstream {} = {}", upstream.name.empty() ? "(default)" : upstream.name, upstream.url.origin());
+    spdlog::info("gateway: upstream {} = {}", upstream.name.empty() ? "(default)" : upstream.name,
+                 upstream.url.origin());
   spdlog::info("gateway: {} routes ({} paid), unmatched requests are {}", (*state)->routes.size(), paid,
                (*state)->config.forward_unmatched ? "forwarded free" : "rejected");
   impl->current.store(std::shared_ptr<const State>(std::move(*state)));
@@ -717,21 +750,33 @@ void Gateway::request_stop() noexcept {
   if (impl_->server) impl_->server->request_stop();
 }
 
-void Gateway::stop() { impl_->shutdown(); }
+void Gateway::stop() {
+  impl_->shutdown();
+}
 
-void Gateway::request_reload() noexcept { impl_->wake_reloader(); }
+void Gateway::request_reload() noexcept {
+  impl_->wake_reloader();
+}
 
-Status Gateway::reload() { return impl_->reload_from_loader(); }
+Status Gateway::reload() {
+  return impl_->reload_from_loader();
+}
 
-Status Gateway::reload(Config config) { return impl_->reload(std::move(config)); }
+Status Gateway::reload(Config config) {
+  return impl_->reload(std::move(config));
+}
 
-std::uint16_t Gateway::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
+std::uint16_t Gateway::port() const noexcept {
+  return impl_->server ? impl_->server->port() : 0;
+}
 
 std::uint64_t Gateway::generation() const noexcept {
   const auto state = impl_->current.load();
   return state ? state->generation : 0;
 }
 
-std::string Gateway::metrics_text() const { return impl_->metrics.render(); }
+std::string Gateway::metrics_text() const {
+  return impl_->metrics.render();
+}
 
 }  // namespace x402::gateway

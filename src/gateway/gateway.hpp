@@ -46,8 +46,8 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  Status start();  // binds and serves; returns once listening
-  void wait();     // blocks until stop() or request_stop()
+  Status start();                // binds and serves; returns once listening
+  void wait();                   // blocks until stop() or request_stop()
   void request_stop() noexcept;  // async-signal-safe
   void stop();
 

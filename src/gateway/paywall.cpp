@@ -22,7 +22,8 @@ std::string script_safe(std::string_view json) {
       out += "\\u0026";
     } else if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < json.size() &&
                static_cast<unsigned char>(json[i + 1]) == 0x80 &&
-               (static_cast<unsigned char>(json[i + 2]) == 0xA8 || static_cast<unsigned char>(json[i + 2]) == 0xA9)) {
+               (static_cast<unsigned char>(json[i + 2]) == 0xA8 ||
+                static_cast<unsigned char>(json[i + 2]) == 0xA9)) {
       out += static_cast<unsigned char>(json[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
       i += 2;
     } else {
@@ -78,7 +79,8 @@ std::optional<std::string> render_paywall(const PaymentRequired& required, const
     display["amount"] = to_decimal(requirement.amount);  // unknown token: atomic units
     display["symbol"] = "units of " + requirement.asset;
   }
-  display["networkName"] = network != nullptr && !network->display_name.empty() ? network->display_name : requirement.network;
+  display["networkName"] =
+      network != nullptr && !network->display_name.empty() ? network->display_name : requirement.network;
   display["chainId"] = chain;
   display["testnet"] = network != nullptr ? network->testnet : true;
   display["explorerTxUrl"] = network != nullptr ? network->explorer_tx_url : std::string();

@@ -22,7 +22,8 @@ struct PaywallOptions {
 
 // The page for `required`, or nullopt when no requirement is payable from a browser wallet
 // (the page signs exact / eip155 / EIP-3009 only); the caller then sends the plain 402.
-[[nodiscard]] std::optional<std::string> render_paywall(const PaymentRequired& required, const NetworkRegistry& networks,
+[[nodiscard]] std::optional<std::string> render_paywall(const PaymentRequired& required,
+                                                        const NetworkRegistry& networks,
                                                         const PaywallOptions& options);
 
 }  // namespace x402::gateway

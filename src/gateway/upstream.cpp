@@ -51,7 +51,9 @@ std::string lower_first(std::string text) {
   return text;
 }
 
-std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+std::string millis(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + " ms";
+}
 
 struct Connection {
   Connection(const asio::any_io_executor& ex, asio::execution_context* context)
@@ -220,17 +222,19 @@ asio::awaitable<Result<std::vector<tcp::endpoint>>> Upstream::Impl::resolve(cons
   using namespace asio::experimental::awaitable_operators;
   auto outcome = co_await (channel->async_receive(kNoThrow) || timer.async_wait(kNoThrow));
   if (outcome.index() == 1)
-    co_return make_error(Errc::timeout, "resolve " + origin.host + ": no answer within " + millis(options.connect_timeout));
+    co_return make_error(Errc::timeout,
+                         "resolve " + origin.host + ": no answer within " + millis(options.connect_timeout));
   auto& [ec, results] = std::get<0>(outcome);
-  if (ec) co_return make_error(Errc::unavailable, "resolve " + origin.host + ": " + lower_first(ec.message()));
+  if (ec)
+    co_return make_error(Errc::unavailable, "resolve " + origin.host + ": " + lower_first(ec.message()));
   std::vector<tcp::endpoint> endpoints;
   for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   if (endpoints.empty()) co_return make_error(Errc::unavailable, "resolve " + origin.host + ": no addresses");
   co_return endpoints;
 }
 
-asio::awaitable<Result<std::unique_ptr<Connection>>> Upstream::Impl::connect(const asio::any_io_executor& ex,
-                                                                             asio::execution_context* context) {
+asio::awaitable<Result<std::unique_ptr<Connection>>> Upstream::Impl::connect(
+    const asio::any_io_executor& ex, asio::execution_context* context) {
   const auto deadline = Clock::now() + options.connect_timeout;
   const std::string where = origin.origin();
   std::vector<tcp::endpoint> endpoints;
@@ -244,13 +248,15 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Upstream::Impl::connect(con
     if (!resolved) co_return resolved.take_error();
     endpoints = std::move(resolved.value());
   }
-  auto conn = tls ? std::make_unique<Connection>(ex, *tls, context) : std::make_unique<Connection>(ex, context);
+  auto conn =
+      tls ? std::make_unique<Connection>(ex, *tls, context) : std::make_unique<Connection>(ex, context);
   auto& stream = conn->tcp();
   stream.expires_at(deadline);
   auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kNoThrow);
   if (connect_ec) {
     if (connect_ec == beast::error::timeout)
-      co_return make_error(Errc::timeout, "connect " + where + ": timed out after " + millis(options.connect_timeout));
+      co_return make_error(Errc::timeout,
+                           "connect " + where + ": timed out after " + millis(options.connect_timeout));
     co_return make_error(Errc::unavailable, "connect " + where + ": " + lower_first(connect_ec.message()));
   }
   stream.socket().set_option(tcp::no_delay(true), ec);
@@ -262,7 +268,8 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Upstream::Impl::connect(con
       X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
       const int set = literal ? X509_VERIFY_PARAM_set1_ip_asc(param, origin.host.c_str())
                               : X509_VERIFY_PARAM_set1_host(param, origin.host.c_str(), origin.host.size());
-      if (set != 1) co_return make_error(Errc::invalid_argument, "TLS: cannot verify host '" + origin.host + "'");
+      if (set != 1)
+        co_return make_error(Errc::invalid_argument, "TLS: cannot verify host '" + origin.host + "'");
     }
     auto [handshake_ec] = co_await secure->async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_ec) {
@@ -315,10 +322,11 @@ struct UpstreamExchange::Impl {
       if (ec) {
         failed = true;
         if (ec == beast::error::timeout)
-          co_return make_error(Errc::timeout, "upstream " + owner->origin.origin() + ": no body data within " +
+          co_return make_error(Errc::timeout, "upstream " + owner->origin.origin() +
+                                                  ": no body data within " +
                                                   millis(owner->options.read_timeout));
-        co_return make_error(Errc::unavailable,
-                             "upstream " + owner->origin.origin() + ": reading body: " + lower_first(ec.message()));
+        co_return make_error(Errc::unavailable, "upstream " + owner->origin.origin() +
+                                                    ": reading body: " + lower_first(ec.message()));
       }
       const std::size_t got = chunk.size() - parser.get().body().size;
       if (got > 0) co_return got;
@@ -326,7 +334,8 @@ struct UpstreamExchange::Impl {
   }
 
   asio::awaitable<Result<std::size_t>> read_piece() {
-    if (std::holds_alternative<TlsStream>(conn->stream)) co_return co_await read_piece(std::get<TlsStream>(conn->stream));
+    if (std::holds_alternative<TlsStream>(conn->stream))
+      co_return co_await read_piece(std::get<TlsStream>(conn->stream));
     co_return co_await read_piece(std::get<beast::tcp_stream>(conn->stream));
   }
 };
@@ -336,14 +345,20 @@ UpstreamExchange::~UpstreamExchange() = default;
 UpstreamExchange::UpstreamExchange(UpstreamExchange&&) noexcept = default;
 UpstreamExchange& UpstreamExchange::operator=(UpstreamExchange&&) noexcept = default;
 
-const ResponseHeader& UpstreamExchange::header() const noexcept { return impl_->parser.get().base(); }
-unsigned UpstreamExchange::status() const noexcept { return impl_->parser.get().result_int(); }
+const ResponseHeader& UpstreamExchange::header() const noexcept {
+  return impl_->parser.get().base();
+}
+unsigned UpstreamExchange::status() const noexcept {
+  return impl_->parser.get().result_int();
+}
 std::optional<std::uint64_t> UpstreamExchange::content_length() const noexcept {
   const auto length = impl_->parser.content_length();
   if (!length) return std::nullopt;
   return *length;
 }
-bool UpstreamExchange::done() const noexcept { return impl_->parser.is_done(); }
+bool UpstreamExchange::done() const noexcept {
+  return impl_->parser.is_done();
+}
 
 asio::awaitable<Result<std::string_view>> UpstreamExchange::read_some() {
   auto got = co_await impl_->read_piece();
@@ -388,9 +403,11 @@ asio::awaitable<SendOutcome> exchange_header(Stream& stream, Connection& conn, c
   auto [write_ec, written] = co_await bhttp::async_write(stream, request, kNoThrow);
   if (write_ec) {
     if (write_ec == beast::error::timeout) {
-      out.error = make_error(Errc::timeout, where + ": request not sent within " + millis(upstream.options.header_timeout));
+      out.error = make_error(Errc::timeout,
+                             where + ": request not sent within " + millis(upstream.options.header_timeout));
     } else {
-      out.error = make_error(Errc::unavailable, where + ": sending request: " + lower_first(write_ec.message()));
+      out.error =
+          make_error(Errc::unavailable, where + ": sending request: " + lower_first(write_ec.message()));
       out.retryable = true;
     }
     co_return out;
@@ -398,11 +415,13 @@ asio::awaitable<SendOutcome> exchange_header(Stream& stream, Connection& conn, c
   auto [read_ec, read] = co_await bhttp::async_read_header(stream, conn.buffer, parser, kNoThrow);
   if (read_ec) {
     if (read_ec == beast::error::timeout) {
-      out.error = make_error(Errc::timeout, where + ": no response within " + millis(upstream.options.header_timeout));
+      out.error = make_error(Errc::timeout,
+                             where + ": no response within " + millis(upstream.options.header_timeout));
     } else if (read_ec == bhttp::error::header_limit) {
       out.error = make_error(Errc::too_large, where + ": response header too large");
     } else {
-      out.error = make_error(Errc::unavailable, where + ": reading response: " + lower_first(read_ec.message()));
+      out.error =
+          make_error(Errc::unavailable, where + ": reading response: " + lower_first(read_ec.message()));
       out.retryable = !parser.got_some() && conn.buffer.size() == 0;
     }
   }
@@ -412,7 +431,8 @@ asio::awaitable<SendOutcome> exchange_header(Stream& stream, Connection& conn, c
 }  // namespace
 
 Result<std::shared_ptr<Upstream>> Upstream::create(http::Url origin, UpstreamOptions options) {
-  if (origin.host.empty() || origin.port == 0) return make_error(Errc::invalid_argument, "upstream URL without host");
+  if (origin.host.empty() || origin.port == 0)
+    return make_error(Errc::invalid_argument, "upstream URL without host");
   auto impl = std::make_shared<Impl>(std::move(origin), std::move(options));
   if (impl->origin.tls) {
     try {
@@ -440,8 +460,12 @@ Result<std::shared_ptr<Upstream>> Upstream::create(http::Url origin, UpstreamOpt
 Upstream::Upstream(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Upstream::~Upstream() = default;
 
-const http::Url& Upstream::origin() const noexcept { return impl_->origin; }
-const UpstreamOptions& Upstream::options() const noexcept { return impl_->options; }
+const http::Url& Upstream::origin() const noexcept {
+  return impl_->origin;
+}
+const UpstreamOptions& Upstream::options() const noexcept {
+  return impl_->options;
+}
 
 std::size_t Upstream::idle_connections() const {
   std::lock_guard lock(impl_->mutex);
@@ -475,7 +499,8 @@ asio::awaitable<Result<UpstreamExchange>> Upstream::send(http::Request request) 
       if (auto* secure = std::get_if<TlsStream>(&conn->stream))
         outcome = co_await exchange_header(*secure, *conn, request, state->parser, *impl);
       else
-        outcome = co_await exchange_header(std::get<beast::tcp_stream>(conn->stream), *conn, request, state->parser, *impl);
+        outcome = co_await exchange_header(std::get<beast::tcp_stream>(conn->stream), *conn, request,
+                                           state->parser, *impl);
       if (!outcome.error) {
         state->conn = std::move(conn);
         co_return UpstreamExchange(std::move(state));

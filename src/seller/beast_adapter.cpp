@@ -11,7 +11,8 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-asio::awaitable<http::Response> handle(std::shared_ptr<Seller> seller, std::shared_ptr<const http::Handler> inner,
+asio::awaitable<http::Response> handle(std::shared_ptr<Seller> seller,
+                                       std::shared_ptr<const http::Handler> inner,
                                        std::shared_ptr<const WrapOptions> options, http::Request request,
                                        http::RequestContext& context) {
   Request view = to_seller_request(request, options->url_scheme);
@@ -55,8 +56,9 @@ Request to_seller_request(const http::Request& request, std::string_view url_sch
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   const auto host = request[bhttp::field::host];
-  out.url = request_url(url_scheme, host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size()),
-                        out.target);
+  out.url = request_url(
+      url_scheme, host.empty() ? std::string_view("localhost") : std::string_view(host.data(), host.size()),
+      out.target);
   for (const auto& field : request)
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   return out;
@@ -96,7 +98,7 @@ http::Handler wrap(std::shared_ptr<Seller> seller, http::Handler inner, WrapOpti
   auto shared_options = std::make_shared<const WrapOptions>(std::move(options));
   // A plain lambda forwarding to a coroutine with by-value parameters: the frame owns its state.
   return [seller = std::move(seller), shared_inner, shared_options](http::Request request,
-                                                                     http::RequestContext& context) {
+                                                                    http::RequestContext& context) {
     return handle(seller, shared_inner, shared_options, std::move(request), context);
   };
 }

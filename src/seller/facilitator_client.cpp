@@ -1,11 +1,11 @@
 // HTTP facilitator client: GET /supported, POST /verify, POST /settle on http::Client.
 #include "seller/facilitator_client.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
-#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -40,22 +40,26 @@ enum class Call : std::uint8_t { supported, verify, settle };
 
 std::string_view path_of(Call call) {
   switch (call) {
-    case Call::supported: return "/supported";
-    case Call::verify: return "/verify";
-    case Call::settle: return "/settle";
+    case Call::supported:
+      return "/supported";
+    case Call::verify:
+      return "/verify";
+    case Call::settle:
+      return "/settle";
   }
   return "/";
 }
 
 }  // namespace
 
-std::chrono::milliseconds retry_delay(std::string_view retry_after, unsigned attempt, std::chrono::milliseconds cap) {
+std::chrono::milliseconds retry_delay(std::string_view retry_after, unsigned attempt,
+                                      std::chrono::milliseconds cap) {
   std::chrono::milliseconds delay{0};
   bool parsed = false;
   while (!retry_after.empty() && retry_after.front() == ' ') retry_after.remove_prefix(1);
   while (!retry_after.empty() && retry_after.back() == ' ') retry_after.remove_suffix(1);
-  if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(),
-                                          [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!retry_after.empty() &&
+      std::all_of(retry_after.begin(), retry_after.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     // Saturate long digit strings: anything beyond the cap is the cap.
     if (retry_after.size() > 9) return cap;
     delay = std::chrono::seconds(std::strtoull(std::string(retry_after).c_str(), nullptr, 10));
@@ -78,8 +82,11 @@ std::chrono::milliseconds retry_delay(std::string_view retry_after, unsigned att
 }
 
 struct HttpFacilitatorClient::Impl {
-  Impl(asio::any_io_executor executor, HttpFacilitatorOptions opts, http::Url url, http::ClientOptions client_options)
-      : options(std::move(opts)), base(std::move(url)), client(std::move(executor), std::move(client_options)) {}
+  Impl(asio::any_io_executor executor, HttpFacilitatorOptions opts, http::Url url,
+       http::ClientOptions client_options)
+      : options(std::move(opts)),
+        base(std::move(url)),
+        client(std::move(executor), std::move(client_options)) {}
 
   http::Url url_for(Call call) const {
     http::Url url = base;
@@ -95,7 +102,8 @@ struct HttpFacilitatorClient::Impl {
   }
 
   // One call with the 429 retry policy. Returns the final response (any status) or an I/O error.
-  static asio::awaitable<Result<http::Response>> exchange(std::shared_ptr<Impl> self, Call call, std::string body) {
+  static asio::awaitable<Result<http::Response>> exchange(std::shared_ptr<Impl> self, Call call,
+                                                          std::string body) {
     const unsigned attempts = std::max(1U, self->options.max_attempts);
     for (unsigned attempt = 1;; ++attempt) {
       http::Url url = self->url_for(call);
@@ -115,7 +123,8 @@ struct HttpFacilitatorClient::Impl {
       if (response->result_int() != 429 || attempt >= attempts) co_return response;
       const auto field = response->find(boost::beast::http::field::retry_after);
       const std::string_view retry_after =
-          field == response->end() ? std::string_view() : std::string_view(field->value().data(), field->value().size());
+          field == response->end() ? std::string_view()
+                                   : std::string_view(field->value().data(), field->value().size());
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(retry_delay(retry_after, attempt, self->options.max_retry_delay));
       co_await timer.async_wait(asio::use_awaitable);
@@ -126,8 +135,8 @@ struct HttpFacilitatorClient::Impl {
 
   template <typename T>
   Result<T> malformed(Call call, const Error& error) const {
-    return make_error(Errc::invalid_json, "facilitator response malformed (" + name() + std::string(path_of(call)) +
-                                              "): " + error.message);
+    return make_error(Errc::invalid_json, "facilitator response malformed (" + name() +
+                                              std::string(path_of(call)) + "): " + error.message);
   }
 
   // `answer_key`: "isValid" / "success": a non-2xx JSON carrying it is still the answer.
@@ -143,12 +152,14 @@ struct HttpFacilitatorClient::Impl {
       return value;
     }
     if (!answer_key.empty()) {
-      if (auto json = parse_json(response.body(), limits); json && json->is_object() && json->as_object().contains(answer_key)) {
+      if (auto json = parse_json(response.body(), limits);
+          json && json->is_object() && json->as_object().contains(answer_key)) {
         if (auto value = from_json<T>(*json)) return value;
       }
     }
-    return make_error(Errc::unavailable, "facilitator " + name() + std::string(path_of(call)) + " answered HTTP " +
-                                             std::to_string(status) + ": " + snippet(response.body()));
+    return make_error(Errc::unavailable, "facilitator " + name() + std::string(path_of(call)) +
+                                             " answered HTTP " + std::to_string(status) + ": " +
+                                             snippet(response.body()));
   }
 
   const HttpFacilitatorOptions options;
@@ -157,7 +168,7 @@ struct HttpFacilitatorClient::Impl {
 };
 
 Result<std::shared_ptr<HttpFacilitatorClient>> HttpFacilitatorClient::create(asio::any_io_executor executor,
-                                                                              HttpFacilitatorOptions options) {
+                                                                             HttpFacilitatorOptions options) {
   std::string text = options.url;
   while (!text.empty() && text.back() == '/') text.pop_back();
   auto url = http::parse_url(text);
@@ -166,8 +177,10 @@ Result<std::shared_ptr<HttpFacilitatorClient>> HttpFacilitatorClient::create(asi
     return make_error(Errc::invalid_argument, "facilitator URL must not carry a query");
   if (url->target == "/") url->target.clear();
   if (options.bearer_token && (options.bearer_token->empty() || has_control(*options.bearer_token)))
-    return make_error(Errc::invalid_argument, "facilitator bearer token is empty or contains control characters");
-  if (options.timeout <= 0ms) return make_error(Errc::invalid_argument, "facilitator timeout must be positive");
+    return make_error(Errc::invalid_argument,
+                      "facilitator bearer token is empty or contains control characters");
+  if (options.timeout <= 0ms)
+    return make_error(Errc::invalid_argument, "facilitator timeout must be positive");
   http::ClientOptions client_options;
   client_options.connect_timeout = std::min<std::chrono::milliseconds>(options.timeout, 10s);
   client_options.request_timeout = options.timeout;
@@ -175,7 +188,8 @@ Result<std::shared_ptr<HttpFacilitatorClient>> HttpFacilitatorClient::create(asi
   client_options.verify_tls = options.verify_tls;
   client_options.ca_file = options.ca_file;
   client_options.user_agent = "x402-cpp-seller";
-  auto impl = std::make_shared<Impl>(std::move(executor), std::move(options), std::move(*url), std::move(client_options));
+  auto impl = std::make_shared<Impl>(std::move(executor), std::move(options), std::move(*url),
+                                     std::move(client_options));
   return std::shared_ptr<HttpFacilitatorClient>(new HttpFacilitatorClient(std::move(impl)));
 }
 
@@ -217,7 +231,8 @@ Result<std::string> read_token_file(const std::filesystem::path& path) {
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   if (line.empty()) return make_error(Errc::invalid_argument, "token file " + path.string() + " is empty");
-  if (has_control(line)) return make_error(Errc::invalid_argument, "token file " + path.string() + " holds control characters");
+  if (has_control(line))
+    return make_error(Errc::invalid_argument, "token file " + path.string() + " holds control characters");
   return line;
 }
 
@@ -227,7 +242,8 @@ Result<std::string> read_token_env(std::string_view variable) {
   if (value == nullptr || *value == '\0')
     return make_error(Errc::invalid_argument, "environment variable " + name + " is unset or empty");
   std::string token(value);
-  if (has_control(token)) return make_error(Errc::invalid_argument, "environment variable " + name + " holds control characters");
+  if (has_control(token))
+    return make_error(Errc::invalid_argument, "environment variable " + name + " holds control characters");
   return token;
 }
 

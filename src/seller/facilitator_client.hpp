@@ -28,7 +28,7 @@
 namespace x402::seller {
 
 struct HttpFacilitatorOptions {
-  std::string url;  // base URL, http:// or https://, optionally with a path prefix
+  std::string url;                            // base URL, http:// or https://, optionally with a path prefix
   std::chrono::milliseconds timeout{30'000};  // per call (connect + exchange), each attempt
   std::optional<std::string> bearer_token;    // sent as "Authorization: Bearer <token>"
   unsigned max_attempts = 3;                  // attempts when the facilitator answers 429
@@ -41,8 +41,8 @@ struct HttpFacilitatorOptions {
 class HttpFacilitatorClient final : public FacilitatorClient {
  public:
   // Rejects an unusable URL (not http/https, userinfo, query) or a token with line breaks.
-  [[nodiscard]] static Result<std::shared_ptr<HttpFacilitatorClient>> create(boost::asio::any_io_executor executor,
-                                                                             HttpFacilitatorOptions options);
+  [[nodiscard]] static Result<std::shared_ptr<HttpFacilitatorClient>> create(
+      boost::asio::any_io_executor executor, HttpFacilitatorOptions options);
   ~HttpFacilitatorClient() override;
 
   boost::asio::awaitable<Result<SupportedResponse>> supported() override;

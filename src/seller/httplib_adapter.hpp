@@ -100,16 +100,19 @@ inline void install(::httplib::Server& server, std::shared_ptr<Seller> seller, S
         }
         return ::httplib::Server::HandlerResponse::Unhandled;
       });
-  server.set_post_routing_handler([seller, &runtime](const ::httplib::Request& request, ::httplib::Response& response) {
-    if (detail::pending.request != &request || !detail::pending.payment) return;
-    auto payment = std::move(detail::pending.payment);
-    detail::pending = {};
-    // httplib turns a throwing handler into 500 before this point: not settled.
-    const unsigned status = response.status < 0 ? 500U : static_cast<unsigned>(response.status);
-    Completion completion = runtime.complete(*seller, std::move(payment), status);
-    if (completion.replacement) detail::replace(response, *completion.replacement, true);
-    else detail::add_headers(response, completion);
-  });
+  server.set_post_routing_handler(
+      [seller, &runtime](const ::httplib::Request& request, ::httplib::Response& response) {
+        if (detail::pending.request != &request || !detail::pending.payment) return;
+        auto payment = std::move(detail::pending.payment);
+        detail::pending = {};
+        // httplib turns a throwing handler into 500 before this point: not settled.
+        const unsigned status = response.status < 0 ? 500U : static_cast<unsigned>(response.status);
+        Completion completion = runtime.complete(*seller, std::move(payment), status);
+        if (completion.replacement)
+          detail::replace(response, *completion.replacement, true);
+        else
+          detail::add_headers(response, completion);
+      });
 }
 
 }  // namespace x402::seller::httplib_adapter

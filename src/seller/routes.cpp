@@ -39,8 +39,10 @@ std::string decode_segment(std::string_view segment) {
     const int lo = hex_value(segment[i + 2]);
     if (hi < 0 || lo < 0) return std::string(segment);
     const char c = static_cast<char>(hi * 16 + lo);
-    if (c == '/') out += "%2F";
-    else out += c;
+    if (c == '/')
+      out += "%2F";
+    else
+      out += c;
     i += 2;
   }
   return out;
@@ -60,25 +62,45 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 bool is_verb(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
-// Glob match of `path` against tokens: literal characters, '\x01' = any run ('*'),
-// '\x02' = one or more characters other than '/' (a parameter). Backtracking; paths are short.
+// Tokens of a compiled pattern besides literal characters.
+constexpr char kAnyRun = '\x01';      // '*': any run of characters, '/' included, possibly empty
+constexpr char kOneChar = '\x03';     // first character of a parameter: one character, not '/'
+constexpr char kSegmentRun = '\x04';  // rest of a parameter: any run without '/', possibly empty
+
+// Matches `path` against a compiled pattern by simulating its automaton: O(path x pattern), no
+// recursion, so a long hostile path costs linear time whatever the pattern.
 bool glob(std::string_view pattern, std::string_view path) {
-  if (pattern.empty()) return path.empty();
-  const char token = pattern.front();
-  if (token == '\x01') {
-    for (std::size_t n = 0; n <= path.size(); ++n)
-      if (glob(pattern.substr(1), path.substr(n))) return true;
-    return false;
+  const std::size_t n = pattern.size();
+  std::vector<char> states(n + 1, 0), next(n + 1, 0);
+  const auto close = [&](std::vector<char>& set) {
+    for (std::size_t p = 0; p < n; ++p)
+      if (set[p] && (pattern[p] == kAnyRun || pattern[p] == kSegmentRun)) set[p + 1] = 1;
+  };
+  states[0] = 1;
+  close(states);
+  for (const char c : path) {
+    std::fill(next.begin(), next.end(), 0);
+    bool any = false;
+    for (std::size_t p = 0; p < n; ++p) {
+      if (!states[p]) continue;
+      const char token = pattern[p];
+      if (token == kAnyRun || (token == kSegmentRun && c != '/'))
+        next[p] = 1;
+      else if ((token == kOneChar && c != '/') || token == c)
+        next[p + 1] = 1;
+      else
+        continue;
+      any = true;
+    }
+    if (!any) return false;
+    close(next);
+    states.swap(next);
   }
-  if (token == '\x02') {
-    for (std::size_t n = 1; n <= path.size() && path[n - 1] != '/'; ++n)
-      if (glob(pattern.substr(1), path.substr(n))) return true;
-    return false;
-  }
-  return !path.empty() && path.front() == token && glob(pattern.substr(1), path.substr(1));
+  return states[n] != 0;
 }
 
 }  // namespace
@@ -111,20 +133,24 @@ Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
   RoutePattern out;
   if (const std::size_t space = text.find(' '); space != std::string_view::npos) {
     const std::string_view verb = text.substr(0, space);
-    if (!is_verb(verb)) return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": invalid verb");
+    if (!is_verb(verb))
+      return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": invalid verb");
     for (char c : verb) out.verb_ += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     text.remove_prefix(space);
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   }
-  if (text.empty()) return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": empty path");
+  if (text.empty())
+    return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": empty path");
   if (text == "*") {
     out.path_ = "*";
     return out;
   }
   if (text.front() != '/')
-    return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": path must start with '/'");
+    return make_error(Errc::invalid_argument,
+                      "route \"" + std::string(pattern) + "\": path must start with '/'");
   if (text.find_first_of("?#") != std::string_view::npos)
-    return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": path must not carry a query");
+    return make_error(Errc::invalid_argument,
+                      "route \"" + std::string(pattern) + "\": path must not carry a query");
   auto segments = split_path(text);
   if (!segments.empty() && segments.back() == "*") {
     out.prefix_ = true;
@@ -135,23 +161,28 @@ Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
     for (std::size_t i = 0; i < segment.size(); ++i) {
       const char c = segment[i];
       if (c == '*') {
-        compiled += '\x01';
+        compiled += kAnyRun;
       } else if (c == ':' && i == 0) {
         if (segment.size() == 1)
-          return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": empty parameter name");
-        compiled += '\x02';
+          return make_error(Errc::invalid_argument,
+                            "route \"" + std::string(pattern) + "\": empty parameter name");
+        compiled += kOneChar;
+        compiled += kSegmentRun;
         break;  // ":name" is the whole segment
       } else if (c == '[') {
         const std::size_t close = segment.find(']', i);
         if (close == std::string::npos || close == i + 1)
-          return make_error(Errc::invalid_argument, "route \"" + std::string(pattern) + "\": bad [parameter]");
-        compiled += '\x02';
+          return make_error(Errc::invalid_argument,
+                            "route \"" + std::string(pattern) + "\": bad [parameter]");
+        compiled += kOneChar;
+        compiled += kSegmentRun;
         i = close;
       } else {
         compiled += lower(c);
       }
     }
-    out.segments_.push_back(std::move(compiled));
+    out.compiled_ += '/';
+    out.compiled_ += compiled;
   }
   out.path_.clear();
   for (const auto& segment : segments) out.path_ += "/" + segment;
@@ -168,14 +199,9 @@ bool RoutePattern::matches(std::string_view method, std::string_view target) con
   }
   if (path_ == "*") return true;
   const std::string path = normalize_path(target);
-  std::string compiled;
-  for (const auto& segment : segments_) {
-    compiled += '/';
-    compiled += segment;
-  }
-  if (!prefix_) return glob(compiled.empty() ? "/" : compiled, path);
-  if (compiled.empty()) return true;  // "/*": everything
-  return glob(compiled, path) || glob(compiled + "/\x01", path);
+  if (!prefix_) return glob(compiled_.empty() ? "/" : compiled_, path);
+  if (compiled_.empty()) return true;  // "/*": everything
+  return glob(compiled_, path) || glob(compiled_ + '/' + kAnyRun, path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,7 +218,8 @@ Result<ResolvedOption> resolve_option(const PaymentOption& option, const Network
     return make_error(Errc::invalid_network, "unknown network \"" + option.network + "\"");
   }
   if (option.pay_to.empty()) return make_error(Errc::invalid_argument, "payTo is empty");
-  if (option.max_timeout_seconds == 0) return make_error(Errc::invalid_argument, "maxTimeoutSeconds must be > 0");
+  if (option.max_timeout_seconds == 0)
+    return make_error(Errc::invalid_argument, "maxTimeoutSeconds must be > 0");
   const SchemeServer* server = schemes.find(2, option.scheme, network);
   if (server == nullptr)
     return make_error(Errc::invalid_argument, "no scheme server for " + option.scheme + " on " + network);
@@ -222,8 +249,8 @@ Result<ResolvedOption> resolve_option(const PaymentOption& option, const Network
   return out;
 }
 
-PaymentRequirementsV1 to_v1(const PaymentRequirements& requirements, std::string v1_network, std::string resource_url,
-                            std::string description, std::string mime_type) {
+PaymentRequirementsV1 to_v1(const PaymentRequirements& requirements, std::string v1_network,
+                            std::string resource_url, std::string description, std::string mime_type) {
   PaymentRequirementsV1 out;
   out.scheme = requirements.scheme;
   out.network = std::move(v1_network);
@@ -239,9 +266,9 @@ PaymentRequirementsV1 to_v1(const PaymentRequirements& requirements, std::string
 }
 
 bool accepted_matches(const PaymentRequirements& accepted, const PaymentRequirements& server) {
-  if (accepted.scheme != server.scheme || accepted.network != server.network || accepted.amount != server.amount ||
-      accepted.asset != server.asset || accepted.pay_to != server.pay_to ||
-      accepted.max_timeout_seconds != server.max_timeout_seconds)
+  if (accepted.scheme != server.scheme || accepted.network != server.network ||
+      accepted.amount != server.amount || accepted.asset != server.asset ||
+      accepted.pay_to != server.pay_to || accepted.max_timeout_seconds != server.max_timeout_seconds)
     return false;
   if (!server.extra || server.extra->empty()) return true;
   if (!accepted.extra) return false;

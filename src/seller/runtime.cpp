@@ -36,7 +36,8 @@ Decision SellerRuntime::process(Seller& seller, Request request) {
   return async::run_blocking(executor(), seller.process(std::move(request)));
 }
 
-Completion SellerRuntime::complete(Seller& seller, std::shared_ptr<PaidRequest> payment, unsigned handler_status) {
+Completion SellerRuntime::complete(Seller& seller, std::shared_ptr<PaidRequest> payment,
+                                   unsigned handler_status) {
   return async::run_blocking(executor(), seller.complete(std::move(payment), handler_status));
 }
 

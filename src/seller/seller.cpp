@@ -21,12 +21,14 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::string_view kExposeHeaders = "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE";
-constexpr std::string_view kAllowHeaders = "PAYMENT-SIGNATURE, X-PAYMENT, Access-Control-Expose-Headers, Content-Type";
+constexpr std::string_view kAllowHeaders =
+    "PAYMENT-SIGNATURE, X-PAYMENT, Access-Control-Expose-Headers, Content-Type";
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   return true;
 }
 
@@ -88,7 +90,8 @@ std::string append_private(std::string_view cache_control) {
   std::size_t start = 0;
   while (start <= value.size()) {
     const std::size_t comma = value.find(',', start);
-    const std::string_view token = trim(value.substr(start, comma == std::string_view::npos ? value.npos : comma - start));
+    const std::string_view token =
+        trim(value.substr(start, comma == std::string_view::npos ? value.npos : comma - start));
     if (iequals(token, "private")) return std::string(value);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -119,7 +122,8 @@ struct Snapshot {
   std::vector<std::pair<std::shared_ptr<FacilitatorClient>, SupportedResponse>> supported;
 
   // The facilitator for a stored request (background worker): by advertised kind, else the first.
-  std::shared_ptr<FacilitatorClient> pick(int version, std::string_view scheme, std::string_view network) const {
+  std::shared_ptr<FacilitatorClient> pick(int version, std::string_view scheme,
+                                          std::string_view network) const {
     for (const auto& [client, answer] : supported)
       for (const auto& kind : answer.kinds)
         if (kind_matches(kind, version, scheme, network)) return client;
@@ -203,7 +207,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     std::string verb;
     for (char c : method) verb += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     std::string allow_headers(kAllowHeaders);
-    if (auto requested = request.header("Access-Control-Request-Headers"); requested && !trim(*requested).empty())
+    if (auto requested = request.header("Access-Control-Request-Headers");
+        requested && !trim(*requested).empty())
       allow_headers += ", " + std::string(trim(*requested));
     out.headers.emplace_back("Access-Control-Allow-Origin", std::move(*origin));
     out.headers.emplace_back("Access-Control-Allow-Methods", verb + ", OPTIONS");
@@ -216,8 +221,9 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   // --- 402 shapes ----------------------------------------------------------------------------
 
   // v2 header + v1 body: v2 clients read the header first, v1 clients the body.
-  Response payment_required(std::size_t route_index, const Snapshot& snapshot, const std::string& resource_url,
-                            std::string_view error_v2, std::string_view error_v1, std::optional<std::string> payer,
+  Response payment_required(std::size_t route_index, const Snapshot& snapshot,
+                            const std::string& resource_url, std::string_view error_v2,
+                            std::string_view error_v1, std::optional<std::string> payer,
                             const Headers& cors) const {
     const RouteConfig& config = routes[route_index].route.config;
     PaymentRequired required;
@@ -231,8 +237,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     for (const auto& option : snapshot.routes[route_index]) {
       required.accepts.push_back(option.requirements);
       if (option.v1_network)
-        body.accepts.push_back(
-            to_v1(option.requirements, *option.v1_network, resource_url, config.description, config.mime_type));
+        body.accepts.push_back(to_v1(option.requirements, *option.v1_network, resource_url,
+                                     config.description, config.mime_type));
     }
     required.extensions = config.extensions;
     Response out;
@@ -250,8 +256,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   Response settlement_failed(const PaidRequest& paid, const SettleResponse& settle) const {
     const std::string reason = settle.error_reason.value_or(std::string(reason::settlement_failed));
     if (paid.version == 1) {
-      Response out = payment_required(paid.route, *paid.snapshot, paid.resource_url, reason, reason, settle.payer,
-                                      paid.cors);
+      Response out = payment_required(paid.route, *paid.snapshot, paid.resource_url, reason, reason,
+                                      settle.payer, paid.cors);
       out.headers.emplace_back(std::string(kXPaymentResponseHeader), encode_header(settle));
       return out;
     }
@@ -265,15 +271,17 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     return out;
   }
 
-  static std::pair<std::string, std::string> settle_header(const PaidRequest& paid, const SettleResponse& settle) {
-    return {std::string(paid.version == 1 ? kXPaymentResponseHeader : kPaymentResponseHeader), encode_header(settle)};
+  static std::pair<std::string, std::string> settle_header(const PaidRequest& paid,
+                                                           const SettleResponse& settle) {
+    return {std::string(paid.version == 1 ? kXPaymentResponseHeader : kPaymentResponseHeader),
+            encode_header(settle)};
   }
 
   // --- facilitator -----------------------------------------------------------------------------
 
   // One retry of a settlement the facilitator reports pending with a transaction (reference §2.4).
-  static asio::awaitable<Result<SettleResponse>> settle_with_retry(std::shared_ptr<FacilitatorClient> facilitator,
-                                                                   FacilitatorRequest request) {
+  static asio::awaitable<Result<SettleResponse>> settle_with_retry(
+      std::shared_ptr<FacilitatorClient> facilitator, FacilitatorRequest request) {
     auto first = co_await facilitator->settle(request);
     if (first && !first->success && first->error_reason.value_or("") == reason::settlement_pending &&
         !first->transaction.empty()) {
@@ -284,7 +292,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   }
 
   // The background worker's settle: the facilitator advertising the stored request's kind.
-  static asio::awaitable<Result<SettleResponse>> settle_stored(std::weak_ptr<Impl> weak, FacilitatorRequest request) {
+  static asio::awaitable<Result<SettleResponse>> settle_stored(std::weak_ptr<Impl> weak,
+                                                               FacilitatorRequest request) {
     auto impl = weak.lock();
     auto current = impl ? impl->current() : nullptr;
     if (!current) co_return make_error(Errc::unavailable, "seller stopped");
@@ -324,12 +333,14 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
           for (const auto& kind : answer.kinds) {
             if (!option.facilitator && kind_matches(kind, 2, requirements.scheme, requirements.network)) {
               option.facilitator = client;
-              const SchemeServer* server = self->options.schemes->find(2, requirements.scheme, requirements.network);
+              const SchemeServer* server =
+                  self->options.schemes->find(2, requirements.scheme, requirements.network);
               option.requirements = server ? server->enhance(requirements, kind) : requirements;
             }
             if (!option.v1_facilitator && resolved.v1_network && kind.x402_version == 1 &&
                 kind.scheme == requirements.scheme &&
-                (kind.network == *resolved.v1_network || network_matches(kind.network, requirements.network))) {
+                (kind.network == *resolved.v1_network ||
+                 network_matches(kind.network, requirements.network))) {
               option.v1_facilitator = client;
               option.v1_network = resolved.v1_network;
             }
@@ -339,7 +350,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
           const std::string what = "route \"" + route.route.pattern + "\": no facilitator supports x402 v2 " +
                                    requirements.scheme + " on " + requirements.network;
           // An unreachable facilitator might support it: not a configuration error (yet).
-          if (!failures.empty()) co_return make_error(Errc::unavailable, what + " (unreachable: " + failures + ")");
+          if (!failures.empty())
+            co_return make_error(Errc::unavailable, what + " (unreachable: " + failures + ")");
           co_return make_error(Errc::invalid_argument, what);
         }
         options.push_back(std::move(option));
@@ -353,7 +365,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     if (self->worker) {
       std::weak_ptr<Impl> weak = self;
       // A plain lambda around a coroutine with by-value parameters: the frame owns everything.
-      self->worker->start([weak](FacilitatorRequest request) { return settle_stored(weak, std::move(request)); });
+      self->worker->start(
+          [weak](FacilitatorRequest request) { return settle_stored(weak, std::move(request)); });
     }
     co_return Status{};
   }
@@ -368,7 +381,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     };
 
     if (self->options.cors.enabled && iequals(request.method, "OPTIONS")) {
-      if (auto method = request.header("Access-Control-Request-Method"); method && self->find(*method, request.target)) {
+      if (auto method = request.header("Access-Control-Request-Method");
+          method && self->find(*method, request.target)) {
         respond(self->preflight(request, *method));
         co_return decision;
       }
@@ -427,7 +441,8 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
       }
     } else {
       for (const auto& option : options)
-        if (option.v1_network && *option.v1_network == v1->network && option.requirements.scheme == v1->scheme) {
+        if (option.v1_network && *option.v1_network == v1->network &&
+            option.requirements.scheme == v1->scheme) {
           chosen = &option;
           break;
         }
@@ -436,9 +451,9 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
         paid->facilitator = chosen->v1_facilitator;
         paid->network = *chosen->v1_network;
         paid->key = payment_key(v1->payload);
-        paid->request = PaymentRequestV1{std::move(*v1), to_v1(chosen->requirements, *chosen->v1_network, resource_url,
-                                                               route.route.config.description,
-                                                               route.route.config.mime_type)};
+        paid->request = PaymentRequestV1{std::move(*v1),
+                                         to_v1(chosen->requirements, *chosen->v1_network, resource_url,
+                                               route.route.config.description, route.route.config.mime_type)};
       }
     }
     if (!chosen) {
@@ -529,11 +544,13 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
         auto id = co_await self->worker->enqueue(paid->key, std::move(body), paid->network, paid->payer);
         if (!id) {
           if (id.error().code == Errc::conflict) {
-            out.replacement = self->payment_required(
-                paid->route, *paid->snapshot, paid->resource_url, reason::invalid_exact_evm_nonce_already_used,
-                reason::invalid_exact_evm_nonce_already_used, std::nullopt, paid->cors);
+            out.replacement = self->payment_required(paid->route, *paid->snapshot, paid->resource_url,
+                                                     reason::invalid_exact_evm_nonce_already_used,
+                                                     reason::invalid_exact_evm_nonce_already_used,
+                                                     std::nullopt, paid->cors);
           } else {
-            out.replacement = internal_error("settlement queue unavailable: " + id.error().message, paid->cors);
+            out.replacement =
+                internal_error("settlement queue unavailable: " + id.error().message, paid->cors);
           }
           co_return out;
         }
@@ -555,7 +572,8 @@ Result<std::shared_ptr<Seller>> Seller::create(asio::any_io_executor executor, S
     registry->add(2, "eip155:*", std::make_shared<exact_evm::ExactEvmServer>(options.networks));
     options.schemes = std::move(registry);
   }
-  if (options.facilitators.empty()) return make_error(Errc::invalid_argument, "seller: no facilitator configured");
+  if (options.facilitators.empty())
+    return make_error(Errc::invalid_argument, "seller: no facilitator configured");
   for (const auto& facilitator : options.facilitators)
     if (!facilitator) return make_error(Errc::invalid_argument, "seller: null facilitator");
   if (options.routes.empty()) return make_error(Errc::invalid_argument, "seller: no routes configured");

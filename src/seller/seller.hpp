@@ -29,8 +29,8 @@ class RoutePattern {
  private:
   std::string verb_;
   std::string path_;
-  std::vector<std::string> segments_;  // lower-cased; "*" wildcard, ":" one-segment parameter
-  bool prefix_ = false;                // trailing "/*": also matches the bare prefix
+  std::string compiled_;  // lower-cased path with wildcard tokens (see routes.cpp)
+  bool prefix_ = false;   // trailing "/*": also matches the bare prefix
 };
 
 // The path of `target` as matched: query/fragment removed, percent-decoded per segment (an
@@ -41,17 +41,19 @@ class RoutePattern {
 
 // The requirements of one route option with its price resolved (no resource URL yet).
 struct ResolvedOption {
-  PaymentRequirements requirements;    // v2, network as CAIP-2
+  PaymentRequirements requirements;       // v2, network as CAIP-2
   std::optional<std::string> v1_network;  // the v1 name, if the network has one
 };
 
 // Resolves an option's price through the scheme server and applies the option's extra.
-[[nodiscard]] Result<ResolvedOption> resolve_option(const PaymentOption& option, const NetworkRegistry& networks,
+[[nodiscard]] Result<ResolvedOption> resolve_option(const PaymentOption& option,
+                                                    const NetworkRegistry& networks,
                                                     const SchemeRegistry<SchemeServer>& schemes);
 
 // v1 requirement for a v2 one (the v1 402 body; what a v1 payment is verified against).
 [[nodiscard]] PaymentRequirementsV1 to_v1(const PaymentRequirements& requirements, std::string v1_network,
-                                          std::string resource_url, std::string description, std::string mime_type);
+                                          std::string resource_url, std::string description,
+                                          std::string mime_type);
 
 // The 2.27 rule: scheme, network, amount, asset, payTo, maxTimeoutSeconds equal, and
 // accepted.extra holds every key of the server's extra with an equal value.

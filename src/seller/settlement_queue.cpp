@@ -52,17 +52,20 @@ CREATE INDEX IF NOT EXISTS seller_settlements_due ON seller_settlements (state, 
 )sql";
 
 constexpr const char* kColumns =
-    "id, payment_key, request_json, network, payer, state, attempts, next_attempt_ms, transaction_hash, last_error";
+    "id, payment_key, request_json, network, payer, state, attempts, next_attempt_ms, transaction_hash, "
+    "last_error";
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 std::string column_text(sqlite3_stmt* stmt, int column) {
   const auto* text = sqlite3_column_text(stmt, column);
-  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text),
-                                                       static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
+  return text == nullptr ? std::string()
+                         : std::string(reinterpret_cast<const char*>(text),
+                                       static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
 }
 
 }  // namespace
@@ -148,7 +151,8 @@ struct SettlementStore::Impl {
 Result<std::shared_ptr<SettlementStore>> SettlementStore::open(const std::filesystem::path& file) {
   auto impl = std::make_unique<Impl>();
   if (file.empty()) return make_error(Errc::invalid_argument, "settlement queue: no file configured");
-  if (sqlite3_open_v2(file.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(file.c_str(), &impl->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string message = impl->db ? sqlite3_errmsg(impl->db) : "out of memory";
     return make_error(Errc::io_error, "settlement queue: cannot open " + file.string() + ": " + message);
@@ -180,13 +184,15 @@ Result<bool> SettlementStore::contains(std::string_view payment_key) {
 }
 
 Result<std::int64_t> SettlementStore::enqueue(std::string_view payment_key, std::string_view request_json,
-                                              std::string_view network, std::string_view payer, std::int64_t now) {
+                                              std::string_view network, std::string_view payer,
+                                              std::int64_t now) {
   std::lock_guard lock(impl_->mutex);
   Impl::Stmt stmt;
-  if (auto ok = impl_->prepare(stmt,
-                               "INSERT INTO seller_settlements (payment_key, request_json, network, payer, state, "
-                               "attempts, next_attempt_ms, created_ms, updated_ms) "
-                               "VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?5)");
+  if (auto ok =
+          impl_->prepare(stmt,
+                         "INSERT INTO seller_settlements (payment_key, request_json, network, payer, state, "
+                         "attempts, next_attempt_ms, created_ms, updated_ms) "
+                         "VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?5)");
       !ok)
     return ok.take_error();
   Impl::bind(stmt.stmt, 1, payment_key);
@@ -201,30 +207,34 @@ Result<std::int64_t> SettlementStore::enqueue(std::string_view payment_key, std:
 }
 
 Result<std::vector<QueuedSettlement>> SettlementStore::due(std::int64_t now, unsigned limit) {
-  return impl_->select("WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2", now,
-                       limit);
+  return impl_->select(
+      "WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2", now, limit);
 }
 
 Result<std::optional<std::int64_t>> SettlementStore::next_due() {
   std::lock_guard lock(impl_->mutex);
   Impl::Stmt stmt;
-  if (auto ok = impl_->prepare(stmt, "SELECT MIN(next_attempt_ms) FROM seller_settlements WHERE state = 'pending'"); !ok)
+  if (auto ok =
+          impl_->prepare(stmt, "SELECT MIN(next_attempt_ms) FROM seller_settlements WHERE state = 'pending'");
+      !ok)
     return ok.take_error();
   if (sqlite3_step(stmt.stmt) != SQLITE_ROW) return impl_->db_error("select");
   if (sqlite3_column_type(stmt.stmt, 0) == SQLITE_NULL) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(sqlite3_column_int64(stmt.stmt, 0));
 }
 
-Status SettlementStore::mark_settled(std::int64_t id, unsigned attempts, std::string_view transaction, std::int64_t now) {
+Status SettlementStore::mark_settled(std::int64_t id, unsigned attempts, std::string_view transaction,
+                                     std::int64_t now) {
   return impl_->update(id, "settled", attempts, now, transaction, "", now);
 }
 
-Status SettlementStore::mark_failed(std::int64_t id, unsigned attempts, std::string_view error, std::int64_t now) {
+Status SettlementStore::mark_failed(std::int64_t id, unsigned attempts, std::string_view error,
+                                    std::int64_t now) {
   return impl_->update(id, "failed", attempts, now, "", error, now);
 }
 
-Status SettlementStore::reschedule(std::int64_t id, unsigned attempts, std::int64_t next_ms, std::string_view error,
-                                   std::int64_t now) {
+Status SettlementStore::reschedule(std::int64_t id, unsigned attempts, std::int64_t next_ms,
+                                   std::string_view error, std::int64_t now) {
   return impl_->update(id, "pending", attempts, next_ms, "", error, now);
 }
 
@@ -284,13 +294,16 @@ struct SettlementWorker::State {
             !result ? result.error().describe() : result->error_reason.value_or("settlement failed");
         if (retry && attempts < self->options.max_attempts) {
           const auto next = now_ms() + self->backoff(attempts).count();
-          spdlog::warn("seller: background settlement {} attempt {} failed ({}); retrying", item.id, attempts, error);
+          spdlog::warn("seller: background settlement {} attempt {} failed ({}); retrying", item.id, attempts,
+                       error);
           const std::string* why = &error;
-          auto job = [store, id, attempts, next, why] { return store->reschedule(id, attempts, next, *why, now_ms()); };
+          auto job = [store, id, attempts, next, why] {
+            return store->reschedule(id, attempts, next, *why, now_ms());
+          };
           recorded = co_await async::offload(self->pool, std::move(job));
         } else {
-          spdlog::error("seller: background settlement {} failed for good after {} attempts: {}", item.id, attempts,
-                        error);
+          spdlog::error("seller: background settlement {} failed for good after {} attempts: {}", item.id,
+                        attempts, error);
           const std::string* why = &error;
           auto job = [store, id, attempts, why] { return store->mark_failed(id, attempts, *why, now_ms()); };
           recorded = co_await async::offload(self->pool, std::move(job));
@@ -307,7 +320,8 @@ struct SettlementWorker::State {
       SettlementStore* store = self->store.get();
       auto due_job = [store] { return store->due(now_ms(), kBatch); };
       auto due = co_await async::offload(self->pool, std::move(due_job));
-      if (!due) spdlog::error("seller: settlement queue: {}", due.error().describe());
+      if (!due)
+        spdlog::error("seller: settlement queue: {}", due.error().describe());
       else
         for (auto& item : *due) {
           if (self->stopped) co_return;
@@ -319,8 +333,10 @@ struct SettlementWorker::State {
       auto next_job = [store] { return store->next_due(); };
       auto next = co_await async::offload(self->pool, std::move(next_job));
       auto wait = std::chrono::milliseconds(60'000);
-      if (!next) wait = std::chrono::milliseconds(5'000);
-      else if (*next) wait = std::clamp(std::chrono::milliseconds(**next - now_ms()), std::chrono::milliseconds(0), wait);
+      if (!next)
+        wait = std::chrono::milliseconds(5'000);
+      else if (*next)
+        wait = std::clamp(std::chrono::milliseconds(**next - now_ms()), std::chrono::milliseconds(0), wait);
       if (self->wake_requested || self->stopped) continue;
       self->timer.expires_after(wait);
       boost::system::error_code ec;
@@ -372,7 +388,7 @@ asio::awaitable<Result<bool>> SettlementWorker::contains(std::string key) {
 }
 
 asio::awaitable<Result<std::int64_t>> SettlementWorker::enqueue(std::string key, std::string request_json,
-                                                               std::string network, std::string payer) {
+                                                                std::string network, std::string payer) {
   auto state = state_;
   SettlementStore* store = state->store.get();
   const std::string* k = &key;

@@ -44,7 +44,8 @@ class SettlementStore {
   [[nodiscard]] Result<bool> contains(std::string_view payment_key);
   // Errc::conflict when the payment is already queued (a replay).
   [[nodiscard]] Result<std::int64_t> enqueue(std::string_view payment_key, std::string_view request_json,
-                                             std::string_view network, std::string_view payer, std::int64_t now_ms);
+                                             std::string_view network, std::string_view payer,
+                                             std::int64_t now_ms);
   [[nodiscard]] Result<std::vector<QueuedSettlement>> due(std::int64_t now_ms, unsigned limit);
   // Earliest next_attempt_ms of a pending entry.
   [[nodiscard]] Result<std::optional<std::int64_t>> next_due();

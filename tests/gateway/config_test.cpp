@@ -147,17 +147,20 @@ TEST(GatewayConfig, RejectsMistakesWithTheirLocation) {
       {"[[upstreams]]\nurl = \"ftp://h\"\n", "upstreams[0].url"},
       {"[[upstreams]]\nurl = \"http://h\"\nheaders = { Authorization = \"${GW_UNSET_VARIABLE_X}\" }\n",
        "GW_UNSET_VARIABLE_X is not set"},
-      {upstream + "[[routes]]\nroute = \"GET /x\"\nprice = \"$0.01\"\nnetwork = \"eip155:1\"\npay_to = \"0x1\"\n",
+      {upstream +
+           "[[routes]]\nroute = \"GET /x\"\nprice = \"$0.01\"\nnetwork = \"eip155:1\"\npay_to = \"0x1\"\n",
        "[facilitator] table is required"},
       {upstream + facilitator + "[[routes]]\nroute = \"GET /x\"\nprice = \"$0.01\"\npay_to = \"0x1\"\n",
        "routes[0].network: required"},
-      {upstream + facilitator + "[[routes]]\nroute = \"GET /x\"\nprice = \"ten\"\nnetwork = \"eip155:1\"\npay_to = \"0x1\"\n",
+      {upstream + facilitator +
+           "[[routes]]\nroute = \"GET /x\"\nprice = \"ten\"\nnetwork = \"eip155:1\"\npay_to = \"0x1\"\n",
        "routes[0].price"},
       {upstream + "[[routes]]\nroute = \"GET x\"\n", "routes[0].route"},
       {upstream + "[[routes]]\nroute = \"GET /x\"\nupstream = \"nope\"\n", "no upstream named \"nope\""},
       {upstream + "[[routes]]\nroute = \"GET /x\"\nnetwork = \"eip155:1\"\n", "only for routes with a price"},
       {upstream + facilitator +
-           "[[routes]]\nroute = \"GET /x\"\nprice = \"$1\"\nnetwork = \"eip155:1\"\npay_to = \"0x1\"\nsettlement = \"later\"\n",
+           "[[routes]]\nroute = \"GET /x\"\nprice = \"$1\"\nnetwork = \"eip155:1\"\npay_to = "
+           "\"0x1\"\nsettlement = \"later\"\n",
        "settlement must be"},
       {"unmatched = \"drop\"" + upstream, "unmatched"},
       {"max_request_body_bytes = 0" + upstream, "must be > 0"},
@@ -168,7 +171,8 @@ TEST(GatewayConfig, RejectsMistakesWithTheirLocation) {
     auto config = parse_config(text, "/tmp");
     ASSERT_FALSE(config.ok()) << text;
     EXPECT_NE(config.error().message.find(expected), std::string::npos)
-        << "config:\n" << text << "\nerror: " << config.error().message;
+        << "config:\n"
+        << text << "\nerror: " << config.error().message;
   }
 }
 
@@ -183,7 +187,8 @@ TEST(GatewayConfig, SecretsComeFromFiles) {
   ASSERT_TRUE(config.ok()) << config.error().describe();
   EXPECT_EQ(config->facilitator->auth_token, "fac-file-token");
   ASSERT_EQ(config->upstreams[0].headers.size(), 1u);
-  EXPECT_EQ(config->upstreams[0].headers[0], (std::pair<std::string, std::string>{"X-Api-Key", "file-secret"}));
+  EXPECT_EQ(config->upstreams[0].headers[0],
+            (std::pair<std::string, std::string>{"X-Api-Key", "file-secret"}));
 }
 
 TEST(GatewayConfig, QuickFlagsUseTheDevnet) {
@@ -226,9 +231,11 @@ TEST(GatewayConfig, QuickFlagsUseTheDevnet) {
 }
 
 TEST(GatewayForward, HeaderClassification) {
-  for (const char* name : {"Connection", "keep-alive", "TE", "Transfer-Encoding", "Upgrade", "Proxy-Authorization"})
+  for (const char* name :
+       {"Connection", "keep-alive", "TE", "Transfer-Encoding", "Upgrade", "Proxy-Authorization"})
     EXPECT_TRUE(is_hop_by_hop(name)) << name;
-  for (const char* name : {"Authorization", "Content-Type", "X-Payment-Response"}) EXPECT_FALSE(is_hop_by_hop(name));
+  for (const char* name : {"Authorization", "Content-Type", "X-Payment-Response"})
+    EXPECT_FALSE(is_hop_by_hop(name));
   EXPECT_TRUE(is_payment_request_header("payment-signature"));
   EXPECT_TRUE(is_payment_request_header("X-PAYMENT"));
   EXPECT_FALSE(is_payment_request_header("PAYMENT-RESPONSE"));
@@ -291,7 +298,8 @@ PaymentRequired sample_required(std::string description) {
 
 TEST(GatewayPaywall, RendersTheRequirementsSafely) {
   const auto networks = NetworkRegistry::with_defaults();
-  auto page = render_paywall(sample_required("Weather </script><script>alert(1)</script>"), networks, PaywallOptions{"Demo"});
+  auto page = render_paywall(sample_required("Weather </script><script>alert(1)</script>"), networks,
+                             PaywallOptions{"Demo"});
   ASSERT_TRUE(page);
   EXPECT_EQ(page->find("__X402_CONFIG__"), std::string::npos);
   // The description cannot close the script element it is embedded in.
@@ -328,13 +336,18 @@ TEST(GatewayMetrics, PrometheusText) {
   metrics.payment("GET /c", PaymentEvent::settle_failed);
   metrics.upstream_latency("GET /c", std::chrono::milliseconds(30));
   const auto text = metrics.render();
-  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"GET /a\\\"b\",status=\"200\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("x402_gateway_payments_total{route=\"GET /a\\\"b\",outcome=\"settled\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"GET /a\\\"b\",status=\"200\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("x402_gateway_payments_total{route=\"GET /a\\\"b\",outcome=\"settled\"} 1"),
+            std::string::npos);
   EXPECT_NE(text.find("x402_gateway_payments_verified_total 1"), std::string::npos);
   EXPECT_NE(text.find("x402_gateway_payments_settled_total 1"), std::string::npos);
   EXPECT_NE(text.find("x402_gateway_payments_failed_total 1"), std::string::npos);
-  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_bucket{route=\"GET /c\",le=\"0.05\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_bucket{route=\"GET /c\",le=\"0.025\"} 0"), std::string::npos);
+  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_bucket{route=\"GET /c\",le=\"0.05\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_bucket{route=\"GET /c\",le=\"0.025\"} 0"),
+            std::string::npos);
 }
 
 }  // namespace

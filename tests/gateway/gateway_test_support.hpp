@@ -3,6 +3,7 @@
 // reference client peers.
 #pragma once
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,7 +14,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
@@ -87,7 +87,8 @@ class Child {
     for (;;) {
       const std::string text = log();
       std::size_t start = 0;
-      for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
+      for (std::size_t newline; (newline = text.find('\n', start)) != std::string::npos;
+           start = newline + 1) {
         const std::string line = text.substr(start, newline - start);
         if (line.rfind(prefix, 0) == 0) return line;
       }
@@ -151,7 +152,8 @@ inline std::uint16_t port_of(const std::string& ready_line) {
 // Counts requests per path.
 
 inline const std::string kJsonBody =
-    "{\"weather\":\"sunny\",\"temperature\":70,\"city\":\"Z\xC3\xBCrich\",\"note\":\"\xE4\xB8\xAD \\u0000 \\\"q\\\"\"}";
+    "{\"weather\":\"sunny\",\"temperature\":70,\"city\":\"Z\xC3\xBCrich\",\"note\":\"\xE4\xB8\xAD \\u0000 "
+    "\\\"q\\\"\"}";
 
 class TestUpstream {
  public:
@@ -194,7 +196,8 @@ class TestUpstream {
   }
 
  private:
-  static boost::asio::awaitable<void> handle(TestUpstream* self, http::Request request, http::ResponseWriter& writer,
+  static boost::asio::awaitable<void> handle(TestUpstream* self, http::Request request,
+                                             http::ResponseWriter& writer,
                                              http::RequestContext& /*context*/) {
     namespace bhttp = boost::beast::http;
     std::string target(request.target());
@@ -209,11 +212,12 @@ class TestUpstream {
       response.set("X-Upstream", "yes");
       co_await writer.write(std::move(response));
     } else if (path == "/article") {
-      http::Response response =
-          http::make_response(request, 200, "<!doctype html><title>Article</title><h1>Paid article</h1>"
-                                            "<p id=\"text\">Only for those who paid.</p>"
-                                            "<script>document.getElementById('text').textContent += ' (scripts run)';</script>",
-                              "text/html; charset=utf-8");
+      http::Response response = http::make_response(
+          request, 200,
+          "<!doctype html><title>Article</title><h1>Paid article</h1>"
+          "<p id=\"text\">Only for those who paid.</p>"
+          "<script>document.getElementById('text').textContent += ' (scripts run)';</script>",
+          "text/html; charset=utf-8");
       co_await writer.write(std::move(response));
     } else if (path == "/fail") {
       http::Response response = http::make_response(request, 500, R"({"error":"boom"})");
@@ -312,7 +316,8 @@ class RawConnection {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = htons(port);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect failed");
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect failed");
   }
   ~RawConnection() {
     if (fd_ >= 0) ::close(fd_);
@@ -325,7 +330,8 @@ class RawConnection {
   bool read_until(const std::string& text, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (received_.find(text) == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return false;
       pollfd fd{fd_, POLLIN, 0};
       if (::poll(&fd, 1, static_cast<int>(left)) <= 0) continue;
@@ -343,14 +349,17 @@ class RawConnection {
   void read_to_close(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (!closed_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return;
       pollfd fd{fd_, POLLIN, 0};
       if (::poll(&fd, 1, static_cast<int>(left)) <= 0) continue;
       char chunk[8192];
       const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) closed_ = true;
-      else received_.append(chunk, static_cast<std::size_t>(n));
+      if (n <= 0)
+        closed_ = true;
+      else
+        received_.append(chunk, static_cast<std::size_t>(n));
     }
   }
   [[nodiscard]] const std::string& received() const { return received_; }
@@ -374,9 +383,13 @@ struct PeerResult {
   std::string raw;
 };
 
-inline std::filesystem::path interop_dir() { return std::filesystem::path(X402_SOURCE_DIR) / "tests" / "interop"; }
+inline std::filesystem::path interop_dir() {
+  return std::filesystem::path(X402_SOURCE_DIR) / "tests" / "interop";
+}
 
-inline bool interop_installed() { return std::filesystem::exists(interop_dir() / "node_modules" / "@x402" / "fetch"); }
+inline bool interop_installed() {
+  return std::filesystem::exists(interop_dir() / "node_modules" / "@x402" / "fetch");
+}
 
 inline PeerResult run_peer(const std::string& script, const std::vector<std::string>& args,
                            std::chrono::milliseconds timeout = 90s) {

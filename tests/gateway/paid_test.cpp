@@ -20,9 +20,10 @@ namespace {
 using x402::test::Devnet;
 
 std::unique_ptr<Child> start_facilitator(const Devnet& chain, const std::filesystem::path& log) {
-  auto child = std::make_unique<Child>(
-      std::vector<std::string>{X402_CLI, "facilitator", "--devnet", chain.dir().string(), "--listen", "127.0.0.1:0"},
-      log);
+  auto child =
+      std::make_unique<Child>(std::vector<std::string>{X402_CLI, "facilitator", "--devnet",
+                                                       chain.dir().string(), "--listen", "127.0.0.1:0"},
+                              log);
   const auto line = child->wait_for_line("Facilitator listening on ", 30s);
   if (line.empty()) throw std::runtime_error("facilitator did not start: " + child->log());
   return child;
@@ -36,8 +37,9 @@ class GatewayPaid : public ::testing::Test {
       chain_ = std::make_unique<Devnet>();
       logs_ = std::make_unique<x402::test::TempDir>();
       facilitator_ = start_facilitator(*chain_, logs_->path() / "facilitator.log");
-      facilitator_url_ = "http://127.0.0.1:" +
-                         std::to_string(port_of(facilitator_->wait_for_line("Facilitator listening on ", 1s)));
+      facilitator_url_ =
+          "http://127.0.0.1:" +
+          std::to_string(port_of(facilitator_->wait_for_line("Facilitator listening on ", 1s)));
       upstream_ = std::make_unique<TestUpstream>();
     } catch (const std::exception& e) {
       error_ = e.what();
@@ -67,9 +69,10 @@ class GatewayPaid : public ::testing::Test {
     return "listen = \"127.0.0.1:0\"\nthreads = 2\n" + extra + "\n[facilitator]\nurl = \"" + facilitator +
            "\"\ntimeout_ms = 10000\n\n[[upstreams]]\nurl = \"" + upstream_->url() +
            "\"\n\n[defaults]\nnetwork = \"" + info.network + "\"\npay_to = \"" + info.payee +
-           "\"\n\n[[assets]]\nnetwork = \"" + info.network + "\"\naddress = \"" + info.asset + "\"\nname = \"" +
-           info.asset_name + "\"\nversion = \"" + info.asset_version + "\"\ndecimals = " +
-           std::to_string(info.asset_decimals) + "\nsymbol = \"USDC\"\ndefault = true\n\n" + routes;
+           "\"\n\n[[assets]]\nnetwork = \"" + info.network + "\"\naddress = \"" + info.asset +
+           "\"\nname = \"" + info.asset_name + "\"\nversion = \"" + info.asset_version +
+           "\"\ndecimals = " + std::to_string(info.asset_decimals) +
+           "\nsymbol = \"USDC\"\ndefault = true\n\n" + routes;
   }
 
   struct Running {
@@ -97,11 +100,14 @@ class GatewayPaid : public ::testing::Test {
   }
 
   static PeerResult pay(const std::string& script, const std::string& url, int buyer = 0) {
-    return run_peer(script, {"--url", url, "--devnet", chain_->dir().string(), "--key-index", std::to_string(buyer)});
+    return run_peer(script,
+                    {"--url", url, "--devnet", chain_->dir().string(), "--key-index", std::to_string(buyer)});
   }
 
   static U256 balance(const Address& account) { return chain_->token_balance(account); }
-  static const Address& buyer(int index = 0) { return chain_->buyer_keys()[static_cast<std::size_t>(index)].address(); }
+  static const Address& buyer(int index = 0) {
+    return chain_->buyer_keys()[static_cast<std::size_t>(index)].address();
+  }
 
   static PaymentRequired required_of(const http::Response& response) {
     auto decoded = decode_header<PaymentRequired>(response[kPaymentRequiredHeader]);
@@ -112,7 +118,8 @@ class GatewayPaid : public ::testing::Test {
   // A v2 PAYMENT-SIGNATURE for the 402 at `target`, signed by our own client.
   static std::string our_payment(std::uint16_t port, const std::string& target, int buyer_index) {
     const auto unpaid = fetch(port, target);
-    if (unpaid.result_int() != 402) throw std::runtime_error("expected a 402, got " + std::to_string(unpaid.result_int()));
+    if (unpaid.result_int() != 402)
+      throw std::runtime_error("expected a 402, got " + std::to_string(unpaid.result_int()));
     const PaymentRequired required = required_of(unpaid);
     auto networks = std::make_shared<NetworkRegistry>(NetworkRegistry::with_defaults());
     exact_evm::ExactEvmClient scheme(chain_->buyer_keys()[static_cast<std::size_t>(buyer_index)], networks);
@@ -129,7 +136,8 @@ class GatewayPaid : public ::testing::Test {
     ASSERT_EQ(tx.size(), 66u) << tx;
     auto hash = Bytes32::from_hex(tx);
     ASSERT_TRUE(hash.ok());
-    auto receipt = chain().rpc().run([&](chain::evm::RpcClient& rpc) { return rpc.get_transaction_receipt(*hash); });
+    auto receipt =
+        chain().rpc().run([&](chain::evm::RpcClient& rpc) { return rpc.get_transaction_receipt(*hash); });
     ASSERT_TRUE(receipt.ok());
     ASSERT_TRUE(receipt->has_value()) << "no receipt for " << tx;
     EXPECT_TRUE((*receipt)->status);
@@ -144,7 +152,8 @@ class GatewayPaid : public ::testing::Test {
 };
 
 const std::string kJsonRoute =
-    "[[routes]]\nroute = \"GET /json\"\nprice = \"$0.001\"\ndescription = \"Weather\"\nmime_type = \"application/json\"\n";
+    "[[routes]]\nroute = \"GET /json\"\nprice = \"$0.001\"\ndescription = \"Weather\"\nmime_type = "
+    "\"application/json\"\n";
 
 TEST_F(GatewayPaid, UnpaidRequestGets402WithRequirements) {
   auto gw = start(config(kJsonRoute));
@@ -189,10 +198,13 @@ TEST_F(GatewayPaid, ReferenceClientPaysAndGetsTheUpstreamBodyByteForByte) {
   EXPECT_EQ(seen->find("PAYMENT-SIGNATURE"), seen->end());
   EXPECT_EQ(seen->find("X-PAYMENT"), seen->end());
   const auto metrics = gw->gateway->metrics_text();
-  EXPECT_NE(metrics.find("x402_gateway_payments_total{route=\"GET /json\",outcome=\"settled\"} 1"), std::string::npos)
+  EXPECT_NE(metrics.find("x402_gateway_payments_total{route=\"GET /json\",outcome=\"settled\"} 1"),
+            std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("x402_gateway_requests_total{route=\"GET /json\",status=\"402\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("x402_gateway_requests_total{route=\"GET /json\",status=\"402\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 1"),
+            std::string::npos);
 }
 
 TEST_F(GatewayPaid, LegacyV1ClientPays) {
@@ -242,7 +254,8 @@ TEST_F(GatewayPaid, UnreachableUpstreamGives502AndNothingIsSettled) {
 
 TEST_F(GatewayPaid, FacilitatorDownGives502AndNothingIsServed) {
   auto second = start_facilitator(chain(), logs_->path() / "facilitator-2.log");
-  const std::string url = "http://127.0.0.1:" + std::to_string(port_of(second->wait_for_line("Facilitator listening on ", 1s)));
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(port_of(second->wait_for_line("Facilitator listening on ", 1s)));
   auto gw = start(config("[[routes]]\nroute = \"GET /echo/paid\"\nprice = \"$0.001\"\n", url));
   const auto header = our_payment(gw->port(), "/echo/paid", 0);
   second->stop();
@@ -259,16 +272,20 @@ TEST_F(GatewayPaid, RefusesToStartWithoutAUsableFacilitator) {
   const auto closed = x402::test::free_loopback_port();
   auto unreachable = create(config(kJsonRoute, "http://127.0.0.1:" + std::to_string(closed)), dir.path());
   ASSERT_FALSE(unreachable.ok());
-  EXPECT_NE(unreachable.error().message.find("facilitator"), std::string::npos) << unreachable.error().message;
+  EXPECT_NE(unreachable.error().message.find("facilitator"), std::string::npos)
+      << unreachable.error().message;
 
   // A network the facilitator does not support is refused at start.
-  auto unsupported = create(config("[[routes]]\nroute = \"GET /json\"\nprice = \"$0.001\"\nnetwork = \"eip155:8453\"\n"),
-                            dir.path());
+  auto unsupported =
+      create(config("[[routes]]\nroute = \"GET /json\"\nprice = \"$0.001\"\nnetwork = \"eip155:8453\"\n"),
+             dir.path());
   ASSERT_FALSE(unsupported.ok());
-  EXPECT_NE(unsupported.error().message.find("eip155:8453"), std::string::npos) << unsupported.error().message;
+  EXPECT_NE(unsupported.error().message.find("eip155:8453"), std::string::npos)
+      << unsupported.error().message;
 
   // Free routes alone need no facilitator.
-  auto free_only = create("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"" + upstream().url() + "\"\n", dir.path());
+  auto free_only =
+      create("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"" + upstream().url() + "\"\n", dir.path());
   EXPECT_TRUE(free_only.ok());
 }
 
@@ -299,7 +316,8 @@ TEST_F(GatewayPaid, SettleBeforeStreamsTheResponseWithItsReceipt) {
   ASSERT_TRUE(connection.read_until("data: one", 30s)) << connection.received();
   EXPECT_FALSE(upstream().sse_finished());
   EXPECT_NE(connection.received().find("PAYMENT-RESPONSE: "), std::string::npos);
-  EXPECT_NE(connection.received().find("Cache-Control: no-cache, private"), std::string::npos) << connection.received();
+  EXPECT_NE(connection.received().find("Cache-Control: no-cache, private"), std::string::npos)
+      << connection.received();
   EXPECT_EQ(balance(chain().payee()), payee_before + 1000);
   upstream().release_sse();
   ASSERT_TRUE(connection.read_until("0\r\n\r\n", 10s));
@@ -381,7 +399,8 @@ TEST_F(GatewayPaid, SighupReloadChangesThePrice) {
   dir.write_file("gateway.toml", doubled);
   gateway.signal(SIGHUP);
   bool changed = false;
-  for (auto deadline = Clock::now() + 15s; !changed && Clock::now() < deadline; std::this_thread::sleep_for(50ms))
+  for (auto deadline = Clock::now() + 15s; !changed && Clock::now() < deadline;
+       std::this_thread::sleep_for(50ms))
     changed = required_of(fetch(port, "/json")).accepts.at(0).amount == U256(2000);
   ASSERT_TRUE(changed) << gateway.log();
 
@@ -389,7 +408,8 @@ TEST_F(GatewayPaid, SighupReloadChangesThePrice) {
   dir.write_file("gateway.toml", "this is not toml [");
   gateway.signal(SIGHUP);
   bool logged = false;
-  for (auto deadline = Clock::now() + 10s; !logged && Clock::now() < deadline; std::this_thread::sleep_for(50ms))
+  for (auto deadline = Clock::now() + 10s; !logged && Clock::now() < deadline;
+       std::this_thread::sleep_for(50ms))
     logged = gateway.log().find("reload rejected") != std::string::npos;
   EXPECT_TRUE(logged) << gateway.log();
   EXPECT_EQ(required_of(fetch(port, "/json")).accepts.at(0).amount, U256(2000));
@@ -406,9 +426,9 @@ TEST_F(GatewayPaid, SighupReloadChangesThePrice) {
 TEST_F(GatewayPaid, QuickFlagsSellARoute) {
   if (!interop_installed()) GTEST_SKIP() << "tests/interop not installed (scripts/setup --tests)";
   x402::test::TempDir dir;
-  Child gateway({X402_CLI, "gateway", "--devnet", chain().dir().string(), "--facilitator", facilitator_url(), "--upstream",
-                 upstream().url(), "--listen", "127.0.0.1:0", "--route", "GET /json=$0.003", "--route", "GET /chunked",
-                 "--upstream-header", "X-Api-Key: ${GW_QUICK_SECRET}"},
+  Child gateway({X402_CLI, "gateway", "--devnet", chain().dir().string(), "--facilitator", facilitator_url(),
+                 "--upstream", upstream().url(), "--listen", "127.0.0.1:0", "--route", "GET /json=$0.003",
+                 "--route", "GET /chunked", "--upstream-header", "X-Api-Key: ${GW_QUICK_SECRET}"},
                 dir.path() / "gateway.log", {{"GW_QUICK_SECRET", "quick-secret-value"}});
   const auto ready = gateway.wait_for_line("Gateway listening on http://127.0.0.1:", 30s);
   ASSERT_FALSE(ready.empty()) << gateway.log();
@@ -429,39 +449,40 @@ TEST_F(GatewayPaid, QuickFlagsSellARoute) {
   EXPECT_EQ(gateway.log().find("quick-secret-value"), std::string::npos);  // never logged
 }
 
-
 // The browser paywall in headless Chromium: the page renders what is asked, the injected test
 // wallet signs, the page pays and shows the upstream's content; the money moved on chain.
 TEST_F(GatewayPaid, BrowserPaywallPaysInHeadlessChromium) {
   const std::filesystem::path chromium = "/usr/bin/chromium";
   if (!std::filesystem::exists(chromium)) GTEST_SKIP() << "chromium not installed (scripts/setup --tests)";
   if (!interop_installed()) GTEST_SKIP() << "tests/interop not installed (scripts/setup --tests)";
-  auto gw = start(config(kJsonRoute + "[[routes]]\nroute = \"GET /article\"\nprice = \"$0.002\"\n", facilitator_url(),
-                         "[paywall]\napp_name = \"Weather API\"\n"));
+  auto gw = start(config(kJsonRoute + "[[routes]]\nroute = \"GET /article\"\nprice = \"$0.002\"\n",
+                         facilitator_url(), "[paywall]\napp_name = \"Weather API\"\n"));
   const U256 buyer_before = balance(buyer(1));
   const U256 payee_before = balance(chain().payee());
 
   x402::test::TempDir profile;
-  Child browser({chromium.string(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--user-data-dir=" + (profile.path() / "profile").string(),
-                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"},
-                profile.path() / "chromium.log");
+  Child browser(
+      {chromium.string(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+       "--disable-dev-shm-usage", "--user-data-dir=" + (profile.path() / "profile").string(),
+       "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank"},
+      profile.path() / "chromium.log");
   const std::string devtools = browser.wait_for_line("DevTools listening on ws://127.0.0.1:", 30s);
   ASSERT_FALSE(devtools.empty()) << browser.log();
   const std::string ws = devtools.substr(devtools.find("ws://"));
 
   const auto key_file = chain().key_path(chain().info().buyer_key_files.at(1));
-  const std::string driver = (std::filesystem::path(X402_SOURCE_DIR) / "tests/gateway/browser/paywall_driver.mjs").string();
+  const std::string driver =
+      (std::filesystem::path(X402_SOURCE_DIR) / "tests/gateway/browser/paywall_driver.mjs").string();
   const auto drive = [&](const std::string& target) {
-    return x402::test::run_process({X402_NODE, "--experimental-websocket", "--no-warnings", driver, "--cdp", ws, "--url",
-                                    gw->url(target), "--key-file", key_file.string(), "--interop",
-                                    interop_dir().string(), "--timeout-ms", "60000"},
+    return x402::test::run_process({X402_NODE, "--experimental-websocket", "--no-warnings", driver, "--cdp",
+                                    ws, "--url", gw->url(target), "--key-file", key_file.string(),
+                                    "--interop", interop_dir().string(), "--timeout-ms", "60000"},
                                    {}, 90s);
   };
   auto run = drive("/json");
   auto article = drive("/article");  // paid HTML: shown in a sandboxed frame, its scripts running
-  browser.stop();  // stopped here, whatever the outcome below
+  browser.stop();                    // stopped here, whatever the outcome below
   ASSERT_FALSE(run.timed_out) << run.err;
   boost::system::error_code ec;
   const auto parsed = boost::json::parse(run.out.substr(0, run.out.find('\n')), ec);
@@ -499,13 +520,15 @@ TEST_F(GatewayPaid, BrowserPaywallPaysInHeadlessChromium) {
   // The retry: PAYMENT-SIGNATURE in the reference client's key order.
   const std::string signature_json(out.at("paymentSignature").as_string());
   const std::string expected_prefix = "{\"x402Version\":2,\"payload\":{\"authorization\":{\"from\":\"" +
-                                      buyer(1).checksummed() + "\",\"to\":\"" + chain().info().payee + "\",\"value\":\"1000\",\"validAfter\":\"0\",\"validBefore\":\"";
+                                      buyer(1).checksummed() + "\",\"to\":\"" + chain().info().payee +
+                                      "\",\"value\":\"1000\",\"validAfter\":\"0\",\"validBefore\":\"";
   EXPECT_EQ(signature_json.rfind(expected_prefix, 0), 0u) << signature_json;
   const auto signature_at = signature_json.find("\"nonce\":");
   const auto resource_at = signature_json.find("},\"signature\":\"0x");
   const auto accepted_at = signature_json.find(",\"resource\":{");
   const auto tail_at = signature_json.find(",\"accepted\":{\"scheme\":\"exact\"");
-  EXPECT_TRUE(signature_at < resource_at && resource_at < accepted_at && accepted_at < tail_at) << signature_json;
+  EXPECT_TRUE(signature_at < resource_at && resource_at < accepted_at && accepted_at < tail_at)
+      << signature_json;
   EXPECT_EQ(out.at("paymentStatus").as_int64(), 200);
 
   // The paid content is the upstream's, and the transfer is on chain.

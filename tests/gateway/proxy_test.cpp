@@ -60,8 +60,9 @@ TEST(GatewayProxy, ForwardsPathAndQueryUnchanged) {
 TEST(GatewayProxy, InjectsUpstreamHeadersAndStripsPaymentAndHopByHopHeaders) {
   ::setenv("GW_TEST_UPSTREAM_KEY", "upstream-secret-123", 1);
   TestUpstream upstream;
-  auto gw = start("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"" + upstream.url() +
-                  "\"\nheaders = { Authorization = \"Bearer ${GW_TEST_UPSTREAM_KEY}\", X-Api-Version = \"7\" }\n");
+  auto gw =
+      start("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"" + upstream.url() +
+            "\"\nheaders = { Authorization = \"Bearer ${GW_TEST_UPSTREAM_KEY}\", X-Api-Version = \"7\" }\n");
   http::Headers headers{{"Authorization", "Bearer client-token"},
                         {"PAYMENT-SIGNATURE", "eyJ4NDAyVmVyc2lvbiI6Mn0="},
                         {"X-PAYMENT", "eyJ4NDAyVmVyc2lvbiI6MX0="},
@@ -80,8 +81,8 @@ TEST(GatewayProxy, InjectsUpstreamHeadersAndStripsPaymentAndHopByHopHeaders) {
   EXPECT_EQ(seen.at("authorization").as_string(), "Bearer upstream-secret-123");
   EXPECT_EQ(seen.at("x-api-version").as_string(), "7");
   EXPECT_EQ(seen.at("x-custom").as_string(), "kept");
-  for (const char* gone : {"payment-signature", "x-payment", "x-drop-me", "keep-alive", "te", "proxy-authorization",
-                           "upgrade"})
+  for (const char* gone :
+       {"payment-signature", "x-payment", "x-drop-me", "keep-alive", "te", "proxy-authorization", "upgrade"})
     EXPECT_FALSE(seen.contains(gone)) << gone;
   EXPECT_EQ(seen.at("host").as_string(), "127.0.0.1:" + std::to_string(upstream.port()));
   EXPECT_EQ(seen.at("x-forwarded-for").as_string(), "10.0.0.1, 127.0.0.1");
@@ -123,7 +124,8 @@ TEST(GatewayProxy, HeadRequestsGetTheHeaderOnly) {
   connection.send("HEAD /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   connection.read_to_close(5s);
   EXPECT_NE(connection.received().find("HTTP/1.1 200"), std::string::npos);
-  EXPECT_NE(connection.received().find("Content-Length: " + std::to_string(kJsonBody.size())), std::string::npos)
+  EXPECT_NE(connection.received().find("Content-Length: " + std::to_string(kJsonBody.size())),
+            std::string::npos)
       << connection.received();
   EXPECT_EQ(connection.received().find("sunny"), std::string::npos);
 }
@@ -149,11 +151,13 @@ TEST(GatewayProxy, ResponseBodyOverTheLimitIsRefused) {
 
 TEST(GatewayProxy, UnreachableUpstreamGives502) {
   const auto closed = x402::test::free_loopback_port();
-  auto gw = start("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"http://127.0.0.1:" + std::to_string(closed) +
-                  "\"\nconnect_timeout_ms = 2000\n");
+  auto gw =
+      start("listen = \"127.0.0.1:0\"\n[[upstreams]]\nurl = \"http://127.0.0.1:" + std::to_string(closed) +
+            "\"\nconnect_timeout_ms = 2000\n");
   const auto response = fetch(gw->port(), "/json");
   EXPECT_EQ(response.result_int(), 502u);
-  EXPECT_NE(gw->gateway->metrics_text().find("x402_gateway_upstream_errors_total{route=\"unmatched\",kind=\"unavailable\"} 1"),
+  EXPECT_NE(gw->gateway->metrics_text().find(
+                "x402_gateway_upstream_errors_total{route=\"unmatched\",kind=\"unavailable\"} 1"),
             std::string::npos);
 }
 
@@ -179,9 +183,13 @@ TEST(GatewayProxy, HealthAndMetrics) {
   EXPECT_EQ(metrics.result_int(), 200u);
   EXPECT_NE(metrics[boost::beast::http::field::content_type].find("text/plain"), std::string::npos);
   const std::string& text = metrics.body();
-  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"unmatched\",status=\"404\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_count{route=\"GET /json\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 2"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"unmatched\",status=\"404\"} 1"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_count{route=\"GET /json\"} 2"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("x402_gateway_payments_settled_total 0"), std::string::npos) << text;
   // The admin endpoints are not forwarded.
   EXPECT_EQ(upstream.calls("/health"), 0);

@@ -55,7 +55,12 @@ class SellerAcceptance : public test::DevnetTest, public ::testing::WithParamInt
   // The example named by the test parameter; its base URL in seller_url_.
   std::unique_ptr<ChildProcess> start_seller(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv{test::binary_path("bin/example-" + GetParam()),
-                                  "--devnet", dir(), "--facilitator", facilitator_url_, "--listen", "127.0.0.1:0"};
+                                  "--devnet",
+                                  dir(),
+                                  "--facilitator",
+                                  facilitator_url_,
+                                  "--listen",
+                                  "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto process = std::make_unique<ChildProcess>(argv);
     seller_url_ = process->wait_for_url("Seller listening on").value_or("");
@@ -71,7 +76,8 @@ class SellerAcceptance : public test::DevnetTest, public ::testing::WithParamInt
     ASSERT_TRUE(is_tx_hash(tx)) << tx;
     auto hash = Bytes32::from_hex(tx);
     ASSERT_TRUE(hash.ok());
-    auto receipt = devnet().rpc().run([hash = *hash](chain::evm::RpcClient& rpc) { return rpc.get_transaction_receipt(hash); });
+    auto receipt = devnet().rpc().run(
+        [hash = *hash](chain::evm::RpcClient& rpc) { return rpc.get_transaction_receipt(hash); });
     ASSERT_TRUE(receipt.ok());
     ASSERT_TRUE(receipt->has_value()) << "no receipt for " << tx;
     EXPECT_TRUE((*receipt)->status);
@@ -180,11 +186,11 @@ TEST_P(SellerAcceptance, ReplayedPaymentIsRefusedAfterSettlement) {
   auto unpaid = get("/weather");
   ASSERT_EQ(unpaid.result_int(), 402u);
   // The payment header as the reference client builds it, sent twice by us.
-  auto created = test::run_process(
-      {X402_NODE, test::source_path("tests/interop/peers/check.mjs"), "create-payment", "--payment-required-header",
-       std::string(unpaid["PAYMENT-REQUIRED"]), "--key-file",
-       devnet().key_path(devnet().info().buyer_key_files[0]).string()},
-      {}, std::chrono::seconds(60));
+  auto created =
+      test::run_process({X402_NODE, test::source_path("tests/interop/peers/check.mjs"), "create-payment",
+                         "--payment-required-header", std::string(unpaid["PAYMENT-REQUIRED"]), "--key-file",
+                         devnet().key_path(devnet().info().buyer_key_files[0]).string()},
+                        {}, std::chrono::seconds(60));
   ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
   std::string header = created.out;
   while (!header.empty() && (header.back() == '\n' || header.back() == '\r')) header.pop_back();

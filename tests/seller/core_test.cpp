@@ -25,8 +25,8 @@ const std::string kRequirementJson =
     R"(","payTo":")" + kPayTo + R"(","maxTimeoutSeconds":300,"extra":{"name":"USDC","version":"2"}})";
 
 const std::string kRequirementV1Json =
-    std::string(R"({"scheme":"exact","network":"base-sepolia","maxAmountRequired":"1000","resource":")") + kUrl +
-    R"(","description":"Weather","mimeType":"application/json","payTo":")" + kPayTo +
+    std::string(R"({"scheme":"exact","network":"base-sepolia","maxAmountRequired":"1000","resource":")") +
+    kUrl + R"(","description":"Weather","mimeType":"application/json","payTo":")" + kPayTo +
     R"(","maxTimeoutSeconds":300,"asset":")" + kUsdc + R"(","extra":{"name":"USDC","version":"2"}})";
 
 std::string header_of(const Response& response, std::string_view name) {
@@ -129,14 +129,15 @@ TEST_F(SellerCore, UnpaidRequestGetsTheReferenceShapes) {
   EXPECT_EQ(response.status, 402u);
   EXPECT_EQ(decoded(header_of(response, "PAYMENT-REQUIRED")),
             std::string(R"({"x402Version":2,"error":"Payment required","resource":{"url":")") + kUrl +
-                R"(","description":"Weather","mimeType":"application/json"},"accepts":[)" + kRequirementJson + "]}");
+                R"(","description":"Weather","mimeType":"application/json"},"accepts":[)" + kRequirementJson +
+                "]}");
   EXPECT_EQ(header_of(response, "Cache-Control"), "no-store");
   EXPECT_EQ(header_of(response, "Content-Type"), "application/json");
   EXPECT_EQ(header_of(response, "Access-Control-Allow-Origin"), "*");
   EXPECT_EQ(header_of(response, "Access-Control-Expose-Headers"),
             "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE");
-  EXPECT_EQ(response.body,
-            R"({"x402Version":1,"error":"X-PAYMENT header is required","accepts":[)" + kRequirementV1Json + "]}");
+  EXPECT_EQ(response.body, R"({"x402Version":1,"error":"X-PAYMENT header is required","accepts":[)" +
+                               kRequirementV1Json + "]}");
   EXPECT_EQ(facilitator->supported_calls, 1);  // lazy initialize
   EXPECT_TRUE(seller->initialized());
 }
@@ -169,7 +170,8 @@ TEST_F(SellerCore, UnprotectedRequestsPass) {
 
 TEST_F(SellerCore, PaidV2RequestSettlesAfterTheHandler) {
   auto seller = make_weather();
-  auto decision = process(*seller, get("/weather", {{"Payment-Signature", v2_header(weather_requirements())}}));
+  auto decision =
+      process(*seller, get("/weather", {{"Payment-Signature", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
   ASSERT_EQ(facilitator->verify_calls.size(), 1u);
   EXPECT_EQ(facilitator->settle_calls.size(), 0u);  // not before the handler
@@ -196,9 +198,11 @@ TEST_F(SellerCore, AcceptedMustMatchValueByValue) {
   auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(tampered)}}));
   ASSERT_EQ(decision.kind, Decision::Kind::respond);
   EXPECT_EQ(decision.response.status, 402u);
-  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-REQUIRED")).find(R"("error":"No matching payment requirements")"),
+  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-REQUIRED"))
+                .find(R"("error":"No matching payment requirements")"),
             std::string::npos);
-  EXPECT_NE(decision.response.body.find(R"("error":"Unable to find matching payment requirements")"), std::string::npos);
+  EXPECT_NE(decision.response.body.find(R"("error":"Unable to find matching payment requirements")"),
+            std::string::npos);
   EXPECT_TRUE(facilitator->verify_calls.empty());
 
   // The client may add extra keys (2.27), not drop or change ours.
@@ -210,7 +214,8 @@ TEST_F(SellerCore, AcceptedMustMatchValueByValue) {
 
 TEST_F(SellerCore, UndecodablePaymentIsTreatedAsAbsent) {
   auto seller = make_weather();
-  for (const std::string& junk : std::vector<std::string>{"not base64!", "e30=", base64_encode("{\"x402Version\":2}")}) {
+  for (const std::string& junk :
+       std::vector<std::string>{"not base64!", "e30=", base64_encode("{\"x402Version\":2}")}) {
     auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", junk}}));
     ASSERT_EQ(decision.kind, Decision::Kind::respond) << junk;
     EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-REQUIRED")).find(R"("error":"Payment required")"),
@@ -233,14 +238,16 @@ TEST_F(SellerCore, V1PaymentIsAnsweredInV1) {
 
   auto other = process(*seller, get("/weather", {{"X-PAYMENT", v1_header("base")}}));
   ASSERT_EQ(other.kind, Decision::Kind::respond);
-  EXPECT_NE(other.response.body.find(R"("error":"Unable to find matching payment requirements")"), std::string::npos);
+  EXPECT_NE(other.response.body.find(R"("error":"Unable to find matching payment requirements")"),
+            std::string::npos);
 }
 
 TEST_F(SellerCore, NetworksWithoutV1NameOrV1SupportAreLeftOutOfTheV1Body) {
   facilitator->supported_answer.kinds.pop_back();  // no v1 kind
   auto seller = make_weather();
   auto decision = process(*seller, get("/weather"));
-  EXPECT_EQ(decision.response.body, R"({"x402Version":1,"error":"X-PAYMENT header is required","accepts":[]})");
+  EXPECT_EQ(decision.response.body,
+            R"({"x402Version":1,"error":"X-PAYMENT header is required","accepts":[]})");
   EXPECT_EQ(process(*seller, get("/weather", {{"X-PAYMENT", v1_header()}})).kind, Decision::Kind::respond);
 }
 
@@ -250,10 +257,12 @@ TEST_F(SellerCore, InvalidPaymentGets402WithTheReason) {
   invalid.invalid_reason = "invalid_exact_evm_signature";
   invalid.payer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
   facilitator->verify_answers.push_back(invalid);
-  auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+  auto decision =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::respond);
   EXPECT_EQ(decision.response.status, 402u);
-  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-REQUIRED")).find(R"("error":"invalid_exact_evm_signature")"),
+  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-REQUIRED"))
+                .find(R"("error":"invalid_exact_evm_signature")"),
             std::string::npos);
   EXPECT_NE(decision.response.body.find(R"("error":"invalid_exact_evm_signature")"), std::string::npos);
   EXPECT_NE(decision.response.body.find(R"("payer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")"),
@@ -263,7 +272,8 @@ TEST_F(SellerCore, InvalidPaymentGets402WithTheReason) {
 TEST_F(SellerCore, FacilitatorFailuresAre502AndNothingIsServed) {
   auto seller = make_weather();
   facilitator->verify_answers.push_back(make_error(Errc::unavailable, "facilitator down"));
-  auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+  auto decision =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::respond);
   EXPECT_EQ(decision.response.status, 502u);
   EXPECT_EQ(decision.response.body, R"({"error":"facilitator down"})");
@@ -278,7 +288,8 @@ TEST_F(SellerCore, FacilitatorFailuresAre502AndNothingIsServed) {
 
 TEST_F(SellerCore, SettlementFailureDiscardsTheResource) {
   auto seller = make_weather();
-  auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+  auto decision =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
   SettleResponse failed;
   failed.error_reason = "invalid_exact_evm_nonce_already_used";
@@ -290,8 +301,9 @@ TEST_F(SellerCore, SettlementFailureDiscardsTheResource) {
   EXPECT_EQ(completion.replacement->status, 402u);
   EXPECT_EQ(completion.replacement->body, "{}");
   EXPECT_TRUE(header_of(*completion.replacement, "PAYMENT-REQUIRED").empty());
-  EXPECT_EQ(decoded(header_of(*completion.replacement, "PAYMENT-RESPONSE")),
-            R"({"success":false,"errorReason":"invalid_exact_evm_nonce_already_used","payer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","transaction":"","network":"eip155:84532"})");
+  EXPECT_EQ(
+      decoded(header_of(*completion.replacement, "PAYMENT-RESPONSE")),
+      R"({"success":false,"errorReason":"invalid_exact_evm_nonce_already_used","payer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","transaction":"","network":"eip155:84532"})");
 }
 
 TEST_F(SellerCore, PendingSettlementIsRetriedOnceWithTheSameBody) {
@@ -302,7 +314,8 @@ TEST_F(SellerCore, PendingSettlementIsRetriedOnceWithTheSameBody) {
   pending.network = "eip155:84532";
   for (int round = 0; round < 2; ++round) {
     facilitator->settle_calls.clear();
-    auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+    auto decision =
+        process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
     ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
     facilitator->settle_answers.push_back(pending);
     if (round == 1) facilitator->settle_answers.push_back(pending);  // still pending: refused
@@ -316,7 +329,8 @@ TEST_F(SellerCore, PendingSettlementIsRetriedOnceWithTheSameBody) {
 TEST_F(SellerCore, HandlerErrorsAreNotSettled) {
   auto seller = make_weather();
   for (unsigned status : {400u, 404u, 500u}) {
-    auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+    auto decision =
+        process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
     ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
     auto completion = complete(*seller, decision.payment, status);
     EXPECT_FALSE(completion.replacement);
@@ -328,7 +342,8 @@ TEST_F(SellerCore, HandlerErrorsAreNotSettled) {
 
 TEST_F(SellerCore, SettleBeforeTheHandler) {
   auto seller = make_weather(SettlementTiming::before_handler);
-  auto decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+  auto decision =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
   EXPECT_EQ(facilitator->settle_calls.size(), 1u);
   auto completion = complete(*seller, decision.payment, 500);  // paid anyway: receipt attached
@@ -343,7 +358,8 @@ TEST_F(SellerCore, SettleBeforeTheHandler) {
   decision = process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::respond);  // handler not run
   EXPECT_EQ(decision.response.status, 402u);
-  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-RESPONSE")).find("insufficient_balance"), std::string::npos);
+  EXPECT_NE(decoded(header_of(decision.response, "PAYMENT-RESPONSE")).find("insufficient_balance"),
+            std::string::npos);
 }
 
 TEST_F(SellerCore, CorsPreflightAndOrigins) {
@@ -358,7 +374,8 @@ TEST_F(SellerCore, CorsPreflightAndOrigins) {
   EXPECT_EQ(header_of(decision.response, "Access-Control-Allow-Origin"), "*");
   EXPECT_EQ(header_of(decision.response, "Access-Control-Allow-Methods"), "GET, OPTIONS");
   EXPECT_EQ(header_of(decision.response, "Access-Control-Allow-Headers"),
-            "PAYMENT-SIGNATURE, X-PAYMENT, Access-Control-Expose-Headers, Content-Type, payment-signature, x-trace");
+            "PAYMENT-SIGNATURE, X-PAYMENT, Access-Control-Expose-Headers, Content-Type, payment-signature, "
+            "x-trace");
   preflight.headers[1].second = "DELETE";  // no such route: the application decides
   EXPECT_EQ(process(*seller, preflight).kind, Decision::Kind::pass);
 
@@ -493,7 +510,8 @@ TEST_F(BackgroundSettlement, RestartResumesUnsettledPayments) {
     auto down = std::make_shared<FakeFacilitator>();
     for (int i = 0; i < 200; ++i) down->settle_answers.push_back(make_error(Errc::unavailable, "down"));
     auto seller = make(runtime, down);
-    auto decision = runtime.process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+    auto decision =
+        runtime.process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
     ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
     EXPECT_FALSE(runtime.complete(*seller, decision.payment, 200).replacement);
     ASSERT_TRUE(wait_for([&] { return down->settle_count() >= 1; }));
@@ -521,7 +539,8 @@ TEST_F(BackgroundSettlement, FinalRefusalIsRecorded) {
   refused.network = "eip155:84532";
   facilitator->settle_answers.push_back(refused);
   auto seller = make(runtime, facilitator);
-  auto decision = runtime.process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
+  auto decision =
+      runtime.process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}}));
   ASSERT_EQ(decision.kind, Decision::Kind::run_handler);
   EXPECT_FALSE(runtime.complete(*seller, decision.payment, 200).replacement);
   ASSERT_TRUE(wait_for([&] { return !rows().empty() && rows()[0].state == "failed"; }));

@@ -70,8 +70,9 @@ class FacilitatorClientTest : public ::testing::Test {
     http::ServerOptions options;
     options.threads = 1;
     auto state = script;
-    server = std::make_unique<http::Server>(
-        options, [state](http::Request request, http::RequestContext&) { return answer(state, std::move(request)); });
+    server = std::make_unique<http::Server>(options, [state](http::Request request, http::RequestContext&) {
+      return answer(state, std::move(request));
+    });
     ASSERT_TRUE(server->start().ok());
   }
   void TearDown() override { server->stop(); }
@@ -112,7 +113,9 @@ TEST_F(FacilitatorClientTest, PathPrefixTokenAndBodies) {
   options.bearer_token = "s3cret";
   auto facilitator = client(options);
   EXPECT_EQ(facilitator->name(), base() + "/facilitator");
-  push(200, R"({"kinds":[{"x402Version":2,"scheme":"exact","network":"eip155:84532"}],"extensions":[],"signers":{"eip155:*":["0x1"]}})");
+  push(
+      200,
+      R"({"kinds":[{"x402Version":2,"scheme":"exact","network":"eip155:84532"}],"extensions":[],"signers":{"eip155:*":["0x1"]}})");
   push(200, R"({"isValid":true,"payer":"0xp"})");
   push(200, R"({"success":true,"transaction":"0xt","network":"eip155:84532","payer":"0xp"})");
   auto supported = run_sync(facilitator->supported());
@@ -180,7 +183,9 @@ TEST_F(FacilitatorClientTest, ErrorStatusWithAnAnswerIsTheAnswer) {
   EXPECT_FALSE(verified->is_valid);
   EXPECT_EQ(verified->invalid_reason.value_or(""), "invalid_payload");
 
-  push(500, R"({"success":false,"errorReason":"unexpected_settle_error","transaction":"","network":"eip155:84532"})");
+  push(
+      500,
+      R"({"success":false,"errorReason":"unexpected_settle_error","transaction":"","network":"eip155:84532"})");
   auto settled = run_sync(facilitator->settle(request));
   ASSERT_TRUE(settled.ok()) << settled.error().message;
   EXPECT_FALSE(settled->success);

@@ -76,6 +76,16 @@ TEST(RoutePattern, Wildcards) {
   EXPECT_TRUE(pattern("/*").matches("GET", "/"));
 }
 
+TEST(RoutePattern, LongHostilePathsCostLinearTime) {
+  auto route = pattern("/a/*/b/*/c/*/d/:id/e");
+  std::string path = "/a";
+  for (int i = 0; i < 4000; ++i) path += "/b/c";
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(route.matches("GET", path));
+  EXPECT_TRUE(route.matches("GET", path + "/d/7/e"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
 TEST(RoutePattern, RejectsBadPatterns) {
   EXPECT_FALSE(RoutePattern::parse("").ok());
   EXPECT_FALSE(RoutePattern::parse("GET").ok());
@@ -116,9 +126,10 @@ TEST_F(Requirements, MoneyOnBaseSepolia) {
   option.price = Money{"0.001", ""};
   auto resolved = resolve_option(option, *networks, schemes);
   ASSERT_TRUE(resolved.ok()) << resolved.error().message;
-  EXPECT_EQ(serialize(resolved->requirements),
-            R"({"scheme":"exact","network":"eip155:84532","amount":"1000","asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e",)"
-            R"("payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C","maxTimeoutSeconds":300,"extra":{"name":"USDC","version":"2"}})");
+  EXPECT_EQ(
+      serialize(resolved->requirements),
+      R"({"scheme":"exact","network":"eip155:84532","amount":"1000","asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e",)"
+      R"("payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C","maxTimeoutSeconds":300,"extra":{"name":"USDC","version":"2"}})");
   ASSERT_TRUE(resolved->v1_network.has_value());
   EXPECT_EQ(*resolved->v1_network, "base-sepolia");
 }
@@ -138,9 +149,10 @@ TEST_F(Requirements, ExplicitAmountAndExtraOverride) {
   option.max_timeout_seconds = 60;
   auto resolved = resolve_option(option, *networks, schemes);
   ASSERT_TRUE(resolved.ok()) << resolved.error().message;
-  EXPECT_EQ(serialize(resolved->requirements),
-            R"({"scheme":"exact","network":"eip155:8453","amount":"12345","asset":"0x1111111111111111111111111111111111111111",)"
-            R"("payTo":"0xabc","maxTimeoutSeconds":60,"extra":{"name":"Token","version":"9","memo":"x"}})");
+  EXPECT_EQ(
+      serialize(resolved->requirements),
+      R"({"scheme":"exact","network":"eip155:8453","amount":"12345","asset":"0x1111111111111111111111111111111111111111",)"
+      R"("payTo":"0xabc","maxTimeoutSeconds":60,"extra":{"name":"Token","version":"9","memo":"x"}})");
 }
 
 TEST_F(Requirements, Errors) {

@@ -35,7 +35,9 @@ T run_sync(boost::asio::awaitable<T> operation) {
   boost::asio::io_context context;
   auto future = boost::asio::co_spawn(
       context,
-      [op = std::move(operation)]() mutable -> boost::asio::awaitable<std::optional<T>> { co_return co_await std::move(op); },
+      [op = std::move(operation)]() mutable -> boost::asio::awaitable<std::optional<T>> {
+        co_return co_await std::move(op);
+      },
       boost::asio::use_future);
   context.run();
   return std::move(*future.get());
@@ -106,7 +108,8 @@ class FakeFacilitator final : public seller::FacilitatorClient {
 // stopped (SIGTERM, then SIGKILL) by stop() or the destructor.
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {}) {
+  explicit ChildProcess(const std::vector<std::string>& argv,
+                        const std::map<std::string, std::string>& env = {}) {
     out_ = dir_.path() / "stdout";
     err_ = dir_.path() / "stderr";
     const pid_t parent = getpid();
@@ -232,18 +235,22 @@ inline PeerResult parse_peer_output(const ProcessResult& run) {
   if (ec || !json.is_object()) return out;
   const auto& object = json.as_object();
   if (const auto* v = object.if_contains("success"); v && v->is_bool()) out.success = v->as_bool();
-  if (const auto* v = object.if_contains("status"); v && v->is_int64()) out.status = static_cast<int>(v->as_int64());
+  if (const auto* v = object.if_contains("status"); v && v->is_int64())
+    out.status = static_cast<int>(v->as_int64());
   if (const auto* v = object.if_contains("body"); v && v->is_string()) out.body = std::string(v->as_string());
   if (const auto* v = object.if_contains("paymentResponse")) out.payment_response = *v;
-  if (const auto* v = object.if_contains("error"); v && v->is_string()) out.error = std::string(v->as_string());
+  if (const auto* v = object.if_contains("error"); v && v->is_string())
+    out.error = std::string(v->as_string());
   return out;
 }
 
 // node tests/interop/peers/<peer> --url URL --devnet D [extra...]
-inline PeerResult run_peer(const std::string& peer, const std::string& url, const std::filesystem::path& devnet,
-                           const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> argv{X402_NODE, source_path("tests/interop/peers/" + peer), "--url", url, "--devnet",
-                                devnet.string(), "--timeout-ms", "60000"};
+inline PeerResult run_peer(const std::string& peer, const std::string& url,
+                           const std::filesystem::path& devnet, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{X402_NODE,      source_path("tests/interop/peers/" + peer),
+                                "--url",        url,
+                                "--devnet",     devnet.string(),
+                                "--timeout-ms", "60000"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return parse_peer_output(run_process(argv, {}, std::chrono::seconds(90)));
 }
