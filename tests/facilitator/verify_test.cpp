@@ -9,6 +9,8 @@ namespace {
 
 // An address with no code, allowed as an asset in this suite's configuration.
 const Address kCodelessAsset = *Address::parse("0x00000000000000000000000000000000000C0DE0");
+// A contract that is no EIP-3009 token (Multicall3, placed by the devnet), also allowed.
+const Address kNotATokenAsset = *Address::parse("0xcA11bde05977b3631167028862bE2a173976CA11");
 
 class Verify : public ChainSuite {
  public:
@@ -23,7 +25,7 @@ class Verify : public ChainSuite {
     if (!facilitator_) {
       ConfigSpec spec;
       spec.ledger = sqlite("ledger-verify.sqlite");
-      spec.extra_allowed_assets = {kCodelessAsset.checksummed()};
+      spec.extra_allowed_assets = {kCodelessAsset.checksummed(), kNotATokenAsset.checksummed()};
       facilitator_ = start_with_config("facilitator-verify", spec);
     }
     return *facilitator_;
@@ -250,6 +252,17 @@ TEST_F(Verify, AssetWithoutCode) {
   deal.accepted.asset = deal.requirements.asset;
   deal.signing.asset = kCodelessAsset;  // a valid signature for that (codeless) verifyingContract
   expect_invalid(verify(deal.v2_body()), reason::asset_not_deployed_contract, buyer.address());
+}
+
+TEST_F(Verify, AssetWithCodeButNoEip3009) {
+  // Multicall3 has code, so the simulation runs, reverts, and the diagnosis finds that
+  // authorizationState itself reverts.
+  const auto& buyer = chain().buyer_keys()[0];
+  Deal deal = make_deal(chain(), buyer, U256(1000));
+  deal.requirements.asset = kNotATokenAsset.checksummed();
+  deal.accepted.asset = deal.requirements.asset;
+  deal.signing.asset = kNotATokenAsset;
+  expect_invalid(verify(deal.v2_body()), reason::invalid_exact_evm_eip3009_not_supported, buyer.address());
 }
 
 TEST_F(Verify, AssetNotAllowedIsRefusedBeforeAnyChainCheck) {

@@ -846,12 +846,14 @@ TEST_P(LedgerTest, NewerSchemaVersionIsRefused) {
 
 // Not a benchmark (bench/ has those): a floor that catches a pathological slowdown, and the rate
 // in the log for the curious.
-TEST_P(LedgerTest, ClaimThroughput) {
+TEST_P(LedgerTest, SixteenThreadsClaimingDistinctKeysAllSucceedAndAreAllRecorded) {
+  // Concurrent settlements of different payments, as a busy facilitator has them: every claim
+  // wins (no spurious busy/locked errors under contention) and every one is durably recorded.
+  // Its speed is measured in bench/, not here.
   auto ledger = open();
   ASSERT_NE(ledger, nullptr);
-  constexpr int kThreads = 16;  // concurrent settlements, as a busy facilitator has them
+  constexpr int kThreads = 16;
   constexpr int kPerThread = 100;
-  const auto start = std::chrono::steady_clock::now();
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -863,13 +865,12 @@ TEST_P(LedgerTest, ClaimThroughput) {
     });
   }
   for (auto& thread : threads) thread.join();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double rate = kThreads * kPerThread / seconds;
-  std::printf("[ledger] %s: %d claims by %d threads in %.3f s = %.0f claims/s\n",
-              backend_name(GetParam()).c_str(), kThreads * kPerThread, kThreads, seconds, rate);
-  RecordProperty("claims_per_second", static_cast<int>(rate));
   EXPECT_EQ(errors.load(), 0);
-  EXPECT_GT(rate, 100.0);
+  for (int k = 0; k < kThreads * kPerThread; ++k) {
+    auto found = ledger->find(make_key(static_cast<std::uint64_t>(k)));
+    ASSERT_TRUE(found) << found.error().describe();
+    ASSERT_TRUE(found->has_value()) << "key " << k << " was claimed but not recorded";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values(Backend::sqlite, Backend::postgres),
