@@ -15,10 +15,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -307,6 +311,37 @@ Error with_context(Error e, std::string_view what) {
   return e;
 }
 
+// True when `pid` itself holds a socket listening on 127.0.0.1:`port`. A chain that answers on
+// the port is not enough: when the port was taken, our anvil exits and the other node answers.
+bool listens_on(pid_t pid, std::uint16_t port) {
+  std::set<std::string> inodes;  // "socket:[N]" targets of the process's descriptors
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code link_ec;
+    const auto target = fs::read_symlink(it->path(), link_ec).string();
+    if (!link_ec && target.rfind("socket:[", 0) == 0) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  if (inodes.empty()) return false;
+  char port_hex[8];
+  std::snprintf(port_hex, sizeof port_hex, "%04X", static_cast<unsigned>(port));
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      const auto colon = local.rfind(':');
+      if (state == "0A" && colon != std::string::npos && local.substr(colon + 1) == port_hex &&
+          inodes.count(inode) != 0)
+        return true;
+    }
+  }
+  return false;
+}
+
 // Waits until the chain answers eth_chainId, or the process dies, or the deadline passes.
 asio::awaitable<Result<std::uint64_t>> wait_for_chain(RpcClient rpc, pid_t pid,
                                                       std::chrono::steady_clock::time_point deadline) {
@@ -394,21 +429,27 @@ asio::awaitable<Result<Bytes32>> configure_chain(RpcClient rpc, const UpOptions&
                            abi::encode_call("mint", {abi::Value::address(buyer.address()),
                                                      abi::Value::uint256(options.buyer_tokens)}),
                            200'000));
-  std::vector<RawCall> sends;
+  // One at a time, each confirmed before the next: a burst of consecutive-nonce transactions
+  // sometimes never all lands on a busy machine. One that has no receipt in time is sent again.
+  const auto per_try = std::max(std::chrono::milliseconds(2000), options.start_timeout / 4);
   for (const auto& tx : txs) {
-    RawCall c{"eth_sendRawTransaction", {}};
-    c.params.emplace_back(to_hex(tx.raw));
-    sends.push_back(std::move(c));
-  }
-  auto sent = co_await rpc.batch(std::move(sends));
-  if (!sent) co_return with_context(sent.error().to_error(), "sending setup transactions");
-  for (auto& r : *sent)
-    if (!r) co_return with_context(r.error().to_error(), "sending setup transactions");
-  for (const auto& tx : txs) {
-    auto receipt = co_await rpc.wait_for_receipt(tx.hash, options.start_timeout);
-    if (!receipt) co_return with_context(receipt.error().to_error(), "setup transaction " + tx.hash.hex());
-    if (!receipt->status)
-      co_return make_error(Errc::conflict, "setup transaction " + tx.hash.hex() + " reverted");
+    std::optional<Error> failure;
+    bool confirmed = false;
+    for (int attempt = 0; attempt < 3 && !confirmed; ++attempt) {
+      Bytes raw = tx.raw;
+      auto sent = co_await rpc.send_raw_transaction(std::move(raw));
+      // "already known" / "nonce too low" on a re-send mean the first one is in: wait for it.
+      if (!sent && attempt == 0) co_return with_context(sent.error().to_error(), "sending setup transaction");
+      auto receipt = co_await rpc.wait_for_receipt(tx.hash, per_try);
+      if (!receipt) {
+        failure = with_context(receipt.error().to_error(), "setup transaction " + tx.hash.hex());
+        continue;
+      }
+      if (!receipt->status)
+        co_return make_error(Errc::conflict, "setup transaction " + tx.hash.hex() + " reverted");
+      confirmed = true;
+    }
+    if (!confirmed) co_return *failure;
   }
 
   // 3. Read back what a facilitator will check.
@@ -583,6 +624,16 @@ Result<UpOutcome> up_locked(const UpOptions& options) {
     }
     rpc = std::move(*connected);
     auto answered = rpc->run([pid, deadline](RpcClient& c) { return wait_for_chain(c, pid, deadline); });
+    if (answered && !listens_on(pid, port)) {
+      // Another node answered on this port (ours could not bind it): never set up someone else's
+      // chain. A chosen port is an error; a picked one is retried.
+      (void)stop_process(pid);
+      fs::remove(dir / kPidFile, ec);
+      pid = 0;
+      last_error = make_error(Errc::conflict, "port " + std::to_string(port) + " is in use by another process");
+      if (options.port) break;
+      continue;
+    }
     if (answered) {
       if (*answered != options.chain_id) {
         (void)stop_process(pid);

@@ -66,8 +66,9 @@ struct State {
   std::string loaded_at;  // ISO 8601, UTC
 
   [[nodiscard]] const Route* match(std::string_view method, std::string_view target) const {
+    const std::string path = seller::normalize_path(target);  // once, not once per route
     for (const auto& route : routes)
-      if (route.pattern.matches(method, target)) return &route;
+      if (route.pattern.matches_normalized(method, path)) return &route;
     return nullptr;
   }
 };
@@ -598,7 +599,7 @@ struct Gateway::Impl {
     html.headers.emplace_back("X-Content-Type-Options", "nosniff");
     html.headers.emplace_back("Referrer-Policy", "no-referrer");
     html.body = std::move(*page);
-    return seller::to_http_response(request.version(), request.keep_alive(), html);
+    return seller::to_http_response(request.version(), request.keep_alive(), std::move(html));
   }
 
   asio::awaitable<unsigned> serve_paid(std::shared_ptr<const State> state, const Route& route,
@@ -619,7 +620,9 @@ struct Gateway::Impl {
         std::optional<http::Response> page;
         if (answer.status == 402 && !paying && state->config.paywall.enabled && is_browser(request))
           page = paywall_page(*state, request, answer);
-        if (!page) page = seller::to_http_response(request.version(), request.keep_alive(), answer);
+        if (!page)
+          page =
+              seller::to_http_response(request.version(), request.keep_alive(), std::move(decision.response));
         co_return co_await reply(writer, std::move(*page));
       }
       case seller::Decision::Kind::run_handler:

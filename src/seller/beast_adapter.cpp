@@ -23,7 +23,7 @@ asio::awaitable<http::Response> handle(std::shared_ptr<Seller> seller,
     case Decision::Kind::pass:
       co_return co_await (*inner)(std::move(request), context);
     case Decision::Kind::respond:
-      co_return to_http_response(version, keep_alive, decision.response);
+      co_return to_http_response(version, keep_alive, std::move(decision.response));
     case Decision::Kind::run_handler:
       break;
   }
@@ -64,14 +64,28 @@ Request to_seller_request(const http::Request& request, std::string_view url_sch
   return out;
 }
 
-http::Response to_http_response(unsigned version, bool keep_alive, const Response& response) {
+namespace {
+
+http::Response make_http_response(unsigned version, bool keep_alive, const Response& response,
+                                  std::string body) {
   http::Response out{static_cast<bhttp::status>(response.status), version};
   out.set(bhttp::field::server, "x402");
   for (const auto& [name, value] : response.headers) out.insert(name, value);
-  out.body() = response.body;
+  out.body() = std::move(body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
   return out;
+}
+
+}  // namespace
+
+http::Response to_http_response(unsigned version, bool keep_alive, const Response& response) {
+  return make_http_response(version, keep_alive, response, response.body);
+}
+
+http::Response to_http_response(unsigned version, bool keep_alive, Response&& response) {
+  std::string body = std::move(response.body);
+  return make_http_response(version, keep_alive, response, std::move(body));
 }
 
 void apply_completion(const Completion& completion, http::ResponseHeader& header) {

@@ -22,6 +22,8 @@ struct WrapOptions {
 // Conversions, for other Beast-based code (the gateway).
 [[nodiscard]] Request to_seller_request(const http::Request& request, std::string_view url_scheme);
 [[nodiscard]] http::Response to_http_response(unsigned version, bool keep_alive, const Response& response);
+// The same, taking over the body instead of copying it.
+[[nodiscard]] http::Response to_http_response(unsigned version, bool keep_alive, Response&& response);
 // Adds a Completion's headers (and Cache-Control: private) to a response the handler produced.
 void apply_completion(const Completion& completion, http::ResponseHeader& header);
 

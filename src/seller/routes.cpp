@@ -1,5 +1,6 @@
 // Route patterns and requirement building: the pure parts of the seller (x402-reference §6.1, §6.2).
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "seller/seller.hpp"
@@ -11,10 +12,13 @@ char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
+// "" (any verb) or equal ignoring case; `verb` is upper-case.
+bool verb_matches(std::string_view verb, std::string_view method) {
+  if (verb.empty()) return true;
+  if (method.size() != verb.size()) return false;
+  for (std::size_t i = 0; i < method.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(method[i])) != verb[i]) return false;
+  return true;
 }
 
 int hex_value(char c) {
@@ -24,20 +28,27 @@ int hex_value(char c) {
   return -1;
 }
 
-// Percent-decodes one segment; an encoded '/' stays "%2F" so segments keep their boundaries.
-// Malformed escapes leave the segment as it came.
-std::string decode_segment(std::string_view segment) {
-  std::string out;
-  out.reserve(segment.size());
+// Appends one segment percent-decoded to `out`; an encoded '/' stays "%2F" so segments keep
+// their boundaries. A malformed escape appends the segment as it came.
+void append_decoded_segment(std::string& out, std::string_view segment) {
+  const std::size_t start = out.size();
   for (std::size_t i = 0; i < segment.size(); ++i) {
     if (segment[i] != '%') {
       out += segment[i];
       continue;
     }
-    if (i + 2 >= segment.size()) return std::string(segment);
+    if (i + 2 >= segment.size()) {  // fewer than two digits follow
+      out.resize(start);
+      out += segment;
+      return;
+    }
     const int hi = hex_value(segment[i + 1]);
     const int lo = hex_value(segment[i + 2]);
-    if (hi < 0 || lo < 0) return std::string(segment);
+    if (hi < 0 || lo < 0) {
+      out.resize(start);
+      out += segment;
+      return;
+    }
     const char c = static_cast<char>(hi * 16 + lo);
     if (c == '/')
       out += "%2F";
@@ -45,7 +56,6 @@ std::string decode_segment(std::string_view segment) {
       out += c;
     i += 2;
   }
-  return out;
 }
 
 std::vector<std::string> split_path(std::string_view path) {
@@ -75,15 +85,26 @@ constexpr char kSegmentRun = '\x04';  // rest of a parameter: any run without '/
 // recursion, so a long hostile path costs linear time whatever the pattern.
 bool glob(std::string_view pattern, std::string_view path) {
   const std::size_t n = pattern.size();
-  std::vector<char> states(n + 1, 0), next(n + 1, 0);
-  const auto close = [&](std::vector<char>& set) {
+  // Two state sets of n + 1 flags: on the stack for the usual pattern, else on the heap.
+  constexpr std::size_t kInline = 128;
+  std::array<char, 2 * kInline> inline_sets;
+  std::vector<char> heap_sets;
+  char* sets = inline_sets.data();
+  if (n + 1 > kInline) {
+    heap_sets.resize(2 * (n + 1));
+    sets = heap_sets.data();
+  }
+  char* states = sets;
+  char* next = sets + n + 1;
+  std::fill(states, states + n + 1, 0);
+  const auto close = [&](char* set) {
     for (std::size_t p = 0; p < n; ++p)
       if (set[p] && (pattern[p] == kAnyRun || pattern[p] == kSegmentRun)) set[p + 1] = 1;
   };
   states[0] = 1;
   close(states);
   for (const char c : path) {
-    std::fill(next.begin(), next.end(), 0);
+    std::fill(next, next + n + 1, 0);
     bool any = false;
     for (std::size_t p = 0; p < n; ++p) {
       if (!states[p]) continue;
@@ -98,7 +119,7 @@ bool glob(std::string_view pattern, std::string_view path) {
     }
     if (!any) return false;
     close(next);
-    states.swap(next);
+    std::swap(states, next);
   }
   return states[n] != 0;
 }
@@ -108,22 +129,35 @@ bool glob(std::string_view pattern, std::string_view path) {
 std::string normalize_path(std::string_view target) {
   const std::size_t cut = target.find_first_of("?#");
   if (cut != std::string_view::npos) target = target.substr(0, cut);
-  std::vector<std::string> segments;
-  for (auto& raw : split_path(target)) {
-    std::string segment = decode_segment(raw);
-    if (segment == ".") continue;
-    if (segment == "..") {
-      if (!segments.empty()) segments.pop_back();
-      continue;
-    }
-    segments.push_back(ascii_lower(segment));
-  }
+  // Built in place: "/" + segment per kept segment. A decoded segment holds no '/' (an encoded
+  // one stays "%2F"), so the last '/' in `out` starts the last segment.
   std::string out;
-  for (const auto& segment : segments) {
-    out += '/';
-    out += segment;
+  out.reserve(target.size() + 1);
+  std::size_t start = 0;
+  while (start <= target.size()) {
+    const std::size_t slash = target.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? target.size() : slash;
+    if (end > start) {
+      const std::size_t mark = out.size();
+      out += '/';
+      append_decoded_segment(out, target.substr(start, end - start));
+      const std::string_view segment = std::string_view(out).substr(mark + 1);
+      if (segment == ".") {
+        out.resize(mark);
+      } else if (segment == "..") {
+        out.resize(mark);
+        const std::size_t previous = out.rfind('/');
+        out.resize(previous == std::string::npos ? 0 : previous);
+      } else {
+        std::transform(out.begin() + static_cast<std::ptrdiff_t>(mark) + 1, out.end(),
+                       out.begin() + static_cast<std::ptrdiff_t>(mark) + 1, lower);
+      }
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
   }
-  return out.empty() ? "/" : out;
+  if (out.empty()) out = "/";
+  return out;
 }
 
 Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
@@ -184,6 +218,13 @@ Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
     out.compiled_ += '/';
     out.compiled_ += compiled;
   }
+  constexpr char kTokens[] = {kAnyRun, kOneChar, kSegmentRun};
+  out.literal_ = out.compiled_.find_first_of(std::string_view(kTokens, sizeof kTokens)) == std::string::npos;
+  if (out.prefix_) {
+    out.compiled_prefix_ = out.compiled_;
+    out.compiled_prefix_ += '/';
+    out.compiled_prefix_ += kAnyRun;
+  }
   out.path_.clear();
   for (const auto& segment : segments) out.path_ += "/" + segment;
   if (out.prefix_) out.path_ += "/*";
@@ -192,16 +233,23 @@ Result<RoutePattern> RoutePattern::parse(std::string_view pattern) {
 }
 
 bool RoutePattern::matches(std::string_view method, std::string_view target) const {
-  if (!verb_.empty()) {
-    if (method.size() != verb_.size()) return false;
-    for (std::size_t i = 0; i < method.size(); ++i)
-      if (std::toupper(static_cast<unsigned char>(method[i])) != verb_[i]) return false;
-  }
+  if (!verb_matches(verb_, method)) return false;  // before normalising the path
   if (path_ == "*") return true;
-  const std::string path = normalize_path(target);
-  if (!prefix_) return glob(compiled_.empty() ? "/" : compiled_, path);
+  return matches_normalized(method, normalize_path(target));
+}
+
+bool RoutePattern::matches_normalized(std::string_view method, std::string_view path) const {
+  if (!verb_matches(verb_, method)) return false;
+  if (path_ == "*") return true;
+  if (!prefix_) {
+    const std::string_view whole = compiled_.empty() ? std::string_view("/") : std::string_view(compiled_);
+    return literal_ ? path == whole : glob(whole, path);
+  }
   if (compiled_.empty()) return true;  // "/*": everything
-  return glob(compiled_, path) || glob(compiled_ + '/' + kAnyRun, path);
+  if (literal_)                        // the prefix itself, or below it
+    return path.substr(0, compiled_.size()) == compiled_ &&
+           (path.size() == compiled_.size() || path[compiled_.size()] == '/');
+  return glob(compiled_, path) || glob(compiled_prefix_, path);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,6 +119,9 @@ struct Snapshot {
     std::shared_ptr<FacilitatorClient> v1_facilitator;
   };
   std::vector<std::vector<Option>> routes;
+  // Per route: its plain 402 with the resource URL left open (nullopt: rendered every time).
+  // Made with the snapshot, so it never outlives the requirements it was made from.
+  std::vector<std::optional<PaymentRequiredTemplate>> plain_402;
   std::vector<std::pair<std::shared_ptr<FacilitatorClient>, SupportedResponse>> supported;
 
   // The facilitator for a stored request (background worker): by advertised kind, else the first.
@@ -156,6 +159,9 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   std::vector<CompiledRoute> routes;
   std::shared_ptr<SettlementWorker> worker;  // when a route settles in the background
 
+  bool any_origin = false;  // options.cors.allowed_origins holds "*"
+  Headers cors_any;         // the CORS headers of every request when any_origin
+
   mutable std::mutex mutex;
   std::shared_ptr<const Snapshot> snapshot;  // null until initialize() succeeded
 
@@ -165,21 +171,17 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   }
 
   std::optional<std::size_t> find(std::string_view method, std::string_view target) const {
+    const std::string path = normalize_path(target);  // once, not once per route
     for (std::size_t i = 0; i < routes.size(); ++i)
-      if (routes[i].pattern.matches(method, target)) return i;
+      if (routes[i].pattern.matches_normalized(method, path)) return i;
     return std::nullopt;
   }
 
   // --- CORS ----------------------------------------------------------------------------------
 
-  bool any_origin() const {
-    const auto& origins = options.cors.allowed_origins;
-    return std::find(origins.begin(), origins.end(), "*") != origins.end();
-  }
-
   // Allow-Origin for this request, or nullopt when its origin is not allowed.
   std::optional<std::string> allowed_origin(const Request& request) const {
-    if (any_origin()) return std::string("*");
+    if (any_origin) return std::string("*");
     const auto origin = request.header("Origin");
     if (!origin) return std::nullopt;
     const auto& origins = options.cors.allowed_origins;
@@ -188,9 +190,10 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   }
 
   Headers cors_headers(const Request& request) const {
+    if (any_origin) return cors_any;
     Headers out;
     if (!options.cors.enabled) return out;
-    if (!any_origin()) out.emplace_back("Vary", "Origin");
+    out.emplace_back("Vary", "Origin");
     auto origin = allowed_origin(request);
     if (!origin) return out;
     out.emplace_back("Access-Control-Allow-Origin", std::move(*origin));
@@ -201,7 +204,7 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
   Response preflight(const Request& request, std::string_view method) const {
     Response out;
     out.status = 204;
-    if (!any_origin()) out.headers.emplace_back("Vary", "Origin");
+    if (!any_origin) out.headers.emplace_back("Vary", "Origin");
     auto origin = allowed_origin(request);
     if (!origin) return out;
     std::string verb;
@@ -220,18 +223,18 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
 
   // --- 402 shapes ----------------------------------------------------------------------------
 
-  // v2 header + v1 body: v2 clients read the header first, v1 clients the body.
-  Response payment_required(std::size_t route_index, const Snapshot& snapshot,
-                            const std::string& resource_url, std::string_view error_v2,
-                            std::string_view error_v1, std::optional<std::string> payer,
-                            const Headers& cors) const {
+  // The documents of a 402 for this route and resource URL.
+  PaymentRequiredDocuments documents(std::size_t route_index, const Snapshot& snapshot,
+                                     const std::string& resource_url, std::string_view error_v2,
+                                     std::string_view error_v1, std::optional<std::string> payer) const {
     const RouteConfig& config = routes[route_index].route.config;
-    PaymentRequired required;
+    PaymentRequiredDocuments out;
+    PaymentRequired& required = out.required;
     required.error = std::string(error_v2);
     required.resource.url = resource_url;
     required.resource.description = config.description;
     required.resource.mime_type = config.mime_type;
-    PaymentRequirementsResponse body;
+    PaymentRequirementsResponse& body = out.body;
     body.error = std::string(error_v1);
     body.payer = std::move(payer);
     for (const auto& option : snapshot.routes[route_index]) {
@@ -241,14 +244,56 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
                                      config.description, config.mime_type));
     }
     required.extensions = config.extensions;
+    return out;
+  }
+
+  // v2 header + v1 body: v2 clients read the header first, v1 clients the body.
+  static Response payment_required_response(PaymentRequiredTexts texts, Headers cors) {
     Response out;
     out.status = 402;
-    out.headers.emplace_back(std::string(kPaymentRequiredHeader), encode_header(required));
+    out.headers.reserve(3 + cors.size());
+    out.headers.emplace_back(std::string(kPaymentRequiredHeader), std::move(texts.header));
     out.headers.emplace_back("Cache-Control", "no-store");
     out.headers.emplace_back("Content-Type", "application/json");
-    for (const auto& header : cors) out.headers.push_back(header);
-    out.body = serialize(body);
+    for (auto& header : cors) out.headers.push_back(std::move(header));
+    out.body = std::move(texts.body);
     return out;
+  }
+
+  // A 402 with an error of its own (no match, verify failure, replay, settlement failure):
+  // rendered for this request, never from the template.
+  Response payment_required(std::size_t route_index, const Snapshot& snapshot,
+                            const std::string& resource_url, std::string_view error_v2,
+                            std::string_view error_v1, std::optional<std::string> payer,
+                            const Headers& cors) const {
+    return payment_required_response(
+        render(documents(route_index, snapshot, resource_url, error_v2, error_v1, std::move(payer))), cors);
+  }
+
+  // The plain 402 of a request without a payment: the route's template with the URL filled in.
+  Response plain_payment_required(std::size_t route_index, const Snapshot& snapshot,
+                                  const std::string& resource_url, Headers cors) const {
+    const auto& prepared = snapshot.plain_402[route_index];
+    PaymentRequiredTexts texts =
+        prepared ? prepared->fill(resource_url)
+                 : render(documents(route_index, snapshot, resource_url, reason::payment_required,
+                                    reason::x_payment_required, std::nullopt));
+    return payment_required_response(std::move(texts), std::move(cors));
+  }
+
+  // The plain 402 of every route, prepared once per snapshot (see PaymentRequiredTemplate).
+  void prepare_plain_402(Snapshot& snapshot) const {
+    snapshot.plain_402.clear();
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+      auto prepared = PaymentRequiredTemplate::make([&](const std::string& url) {
+        return documents(i, snapshot, url, reason::payment_required, reason::x_payment_required,
+                         std::nullopt);
+      });
+      if (!prepared)
+        spdlog::debug("seller: route \"{}\": 402 rendered per request (no template)",
+                      routes[i].route.pattern);
+      snapshot.plain_402.push_back(std::move(prepared));
+    }
   }
 
   // Settlement refused: 402 with the settle answer; no resource. v2: body {}; v1: the v1 body
@@ -358,6 +403,7 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
       }
       snapshot->routes.push_back(std::move(options));
     }
+    self->prepare_plain_402(*snapshot);
     {
       std::lock_guard lock(self->mutex);
       if (!self->snapshot) self->snapshot = snapshot;
@@ -389,7 +435,7 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     }
     const auto route_index = self->find(request.method, request.target);
     if (!route_index) co_return decision;  // not for sale
-    const Headers cors = self->cors_headers(request);
+    Headers cors = self->cors_headers(request);
 
     auto snapshot = self->current();
     if (!snapshot) {
@@ -402,8 +448,11 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
     }
     const CompiledRoute& route = self->routes[*route_index];
     const auto& options = snapshot->routes[*route_index];
-    const std::string resource_url =
-        route.route.config.resource.value_or(request.url.empty() ? request.target : request.url);
+    std::string resource_url;
+    if (route.route.config.resource)
+      resource_url = *route.route.config.resource;
+    else
+      resource_url = std::move(request.url.empty() ? request.target : request.url);  // not read again
 
     // An undecodable payment header counts as absent (reference §1.1).
     std::optional<PaymentPayload> v2;
@@ -414,8 +463,7 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
       if (auto header = request.header(kXPaymentHeader))
         if (auto decoded = decode_header<PaymentPayloadV1>(trim(*header))) v1 = std::move(*decoded);
     if (!v2 && !v1) {
-      respond(self->payment_required(*route_index, *snapshot, resource_url, reason::payment_required,
-                                     reason::x_payment_required, std::nullopt, cors));
+      respond(self->plain_payment_required(*route_index, *snapshot, resource_url, std::move(cors)));
       co_return decision;
     }
 
@@ -609,6 +657,12 @@ Result<std::shared_ptr<Seller>> Seller::create(asio::any_io_executor executor, S
   }
   impl->executor = std::move(executor);
   impl->options = std::move(options);
+  const auto& origins = impl->options.cors.allowed_origins;
+  impl->any_origin = std::find(origins.begin(), origins.end(), "*") != origins.end();
+  if (impl->options.cors.enabled && impl->any_origin) {
+    impl->cors_any.emplace_back("Access-Control-Allow-Origin", "*");
+    impl->cors_any.emplace_back("Access-Control-Expose-Headers", std::string(kExposeHeaders));
+  }
   return std::shared_ptr<Seller>(new Seller(std::move(impl)));
 }
 

@@ -220,6 +220,31 @@ TEST(DevnetCli, CustomChainTokenAndPort) {
   EXPECT_EQ(*id, 1337u);
 }
 
+TEST(DevnetCli, ATakenPortIsRefusedAndTheOtherChainIsLeftAlone) {
+  // Our anvil cannot bind a port another node holds; that node answers eth_chainId with the same
+  // chain id, and must neither be mistaken for ours nor set up.
+  TempDir first_dir;
+  DownOnExit first_guard{first_dir.path()};
+  ASSERT_EQ(run_cli(up_args(first_dir), {}, kCliTimeout).exit_code, 0);
+  auto first = devnet::load_info(first_dir.path());
+  ASSERT_TRUE(first.ok());
+  auto rpc = BlockingRpc::connect(first->rpc_url);
+  ASSERT_TRUE(rpc.ok());
+  auto blocks_before = (*rpc)->run([](RpcClient& c) { return c.block_number(); });
+  ASSERT_TRUE(blocks_before.ok());
+
+  TempDir second_dir;
+  DownOnExit second_guard{second_dir.path()};
+  auto second = run_cli(up_args(second_dir, {"--port", std::to_string(first->port)}), {}, kCliTimeout);
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("in use by another process"), std::string::npos) << second.err;
+  EXPECT_FALSE(devnet::load_info(second_dir.path()).ok());
+  auto blocks_after = (*rpc)->run([](RpcClient& c) { return c.block_number(); });
+  ASSERT_TRUE(blocks_after.ok());
+  EXPECT_EQ(*blocks_after, *blocks_before) << "the other chain received transactions";
+  EXPECT_TRUE(devnet::process_alive(first->anvil_pid));
+}
+
 TEST(DevnetCli, ErrorsAndHelp) {
   TempDir dir;
   auto missing = run_cli({"devnet", "up", "--dir", dir.path().string(), "--anvil", "/nonexistent/anvil"}, {},

@@ -423,6 +423,33 @@ TEST_F(GatewayPaid, SighupReloadChangesThePrice) {
   EXPECT_EQ(gateway.stop(), 0) << gateway.log();
 }
 
+TEST_F(GatewayPaid, ReloadReplacesThePrepared402) {
+  // The plain 402 is prepared once per configuration: after a reload it must show the new price
+  // and description at once, in the header and in the v1 body.
+  auto gw = start(config(kJsonRoute));
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(required_of(fetch(gw->port(), "/json")).accepts.at(0).amount, U256(1000));
+
+  std::string changed = config(kJsonRoute);
+  changed.replace(changed.find("$0.001"), 6, "$0.002");
+  changed.replace(changed.find("\"Weather\""), 9, "\"Forecast\"");
+  auto parsed = parse_config(changed, gw->dir.path());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().describe();
+  ASSERT_TRUE(gw->gateway->reload(std::move(*parsed)).ok());
+
+  const auto response = fetch(gw->port(), "/json?after=reload");
+  ASSERT_EQ(response.result_int(), 402u);
+  const auto required = required_of(response);
+  EXPECT_EQ(required.accepts.at(0).amount, U256(2000));
+  EXPECT_EQ(required.resource.description, "Forecast");
+  EXPECT_EQ(required.resource.url, gw->url("/json?after=reload"));
+  const auto body = boost::json::parse(response.body()).as_object();
+  const auto& v1 = body.at("accepts").as_array().at(0).as_object();
+  EXPECT_EQ(v1.at("maxAmountRequired").as_string(), "2000");
+  EXPECT_EQ(v1.at("description").as_string(), "Forecast");
+  EXPECT_EQ(v1.at("resource").as_string(), gw->url("/json?after=reload"));
+}
+
 TEST_F(GatewayPaid, QuickFlagsSellARoute) {
   if (!interop_installed()) GTEST_SKIP() << "tests/interop not installed (scripts/setup --tests)";
   x402::test::TempDir dir;

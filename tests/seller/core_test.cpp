@@ -159,6 +159,126 @@ TEST_F(SellerCore, ResourceUrlKeepsTheQueryUnlessTheRouteSetsIt) {
             std::string::npos);
 }
 
+// The weather route's 402 texts for `url`, built from the documents and serialized afresh
+// (the reference shapes: see UnpaidRequestGetsTheReferenceShapes).
+PaymentRequiredTexts fresh_402(const std::string& url, std::string error_v2 = "Payment required",
+                               std::string error_v1 = "X-PAYMENT header is required",
+                               std::optional<std::string> payer = std::nullopt) {
+  PaymentRequiredDocuments documents;
+  documents.required.error = std::move(error_v2);
+  documents.required.resource.url = url;
+  documents.required.resource.description = "Weather";
+  documents.required.resource.mime_type = "application/json";
+  documents.required.accepts.push_back(weather_requirements());
+  documents.body.error = std::move(error_v1);
+  documents.body.payer = std::move(payer);
+  documents.body.accepts.push_back(
+      to_v1(weather_requirements(), "base-sepolia", url, "Weather", "application/json"));
+  return PaymentRequiredTexts{encode_header(documents.required), serialize(documents.body)};
+}
+
+TEST_F(SellerCore, PreparedPlain402IsByteIdenticalToAFreshOnePerUrl) {
+  auto seller = make_weather();
+  // Two URLs (and a third with characters JSON escapes), each asked twice: every answer carries
+  // its own URL and equals the freshly serialized documents byte for byte.
+  const std::vector<std::string> targets = {"/weather", "/weather?city=Paris&units=metric",
+                                            "/weather?q=%22x%22&p=\"quoted\\\"&c=caf\xc3\xa9"};
+  std::vector<std::string> headers;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& target : targets) {
+      const auto decision = process(*seller, get(target));
+      ASSERT_EQ(decision.kind, Decision::Kind::respond);
+      ASSERT_EQ(decision.response.status, 402u);
+      const auto expected = fresh_402("http://127.0.0.1:4021" + target);
+      EXPECT_EQ(header_of(decision.response, "PAYMENT-REQUIRED"), expected.header) << target;
+      EXPECT_EQ(decision.response.body, expected.body) << target;
+      EXPECT_EQ(header_of(decision.response, "Cache-Control"), "no-store");
+      if (round == 0) headers.push_back(header_of(decision.response, "PAYMENT-REQUIRED"));
+    }
+  }
+  EXPECT_NE(headers[0], headers[1]);
+  EXPECT_NE(decoded(headers[1]).find(R"("url":"http://127.0.0.1:4021/weather?city=Paris&units=metric")"),
+            std::string::npos);
+}
+
+TEST_F(SellerCore, AnswersWithAnErrorAreNeverTheCachedPlainOne) {
+  auto seller = make_weather();
+  const auto plain = process(*seller, get("/weather")).response;
+  ASSERT_EQ(plain.status, 402u);
+
+  // Verify failure: the facilitator's reason in both documents and the payer in the v1 body.
+  VerifyResponse invalid;
+  invalid.invalid_reason = "invalid_exact_evm_signature";
+  invalid.payer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  facilitator->verify_answers.push_back(invalid);
+  const auto failed =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(weather_requirements())}})).response;
+  ASSERT_EQ(failed.status, 402u);
+  const auto expected = fresh_402(kUrl, "invalid_exact_evm_signature", "invalid_exact_evm_signature",
+                                  "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+  EXPECT_EQ(header_of(failed, "PAYMENT-REQUIRED"), expected.header);
+  EXPECT_EQ(failed.body, expected.body);
+
+  // No matching requirement: its own error.
+  auto tampered = weather_requirements();
+  tampered.amount = U256(1);
+  const auto unmatched =
+      process(*seller, get("/weather", {{"PAYMENT-SIGNATURE", v2_header(tampered)}})).response;
+  EXPECT_EQ(
+      header_of(unmatched, "PAYMENT-REQUIRED"),
+      fresh_402(kUrl, "No matching payment requirements", "Unable to find matching payment requirements")
+          .header);
+
+  // The next unpaid request gets the plain answer again, not one of those.
+  const auto again = process(*seller, get("/weather")).response;
+  EXPECT_EQ(header_of(again, "PAYMENT-REQUIRED"), header_of(plain, "PAYMENT-REQUIRED"));
+  EXPECT_EQ(again.body, plain.body);
+  EXPECT_EQ(header_of(again, "PAYMENT-REQUIRED"), fresh_402(kUrl).header);
+  EXPECT_EQ(again.body.find("invalid_exact_evm_signature"), std::string::npos);
+  EXPECT_EQ(again.body.find("payer"), std::string::npos);
+}
+
+TEST(PaymentRequiredTemplate, FillsEveryUrlAsARenderWould) {
+  const auto build = [](const std::string& url) {
+    PaymentRequiredDocuments documents;
+    documents.required.error = "Payment required";
+    documents.required.resource.url = url;
+    documents.required.resource.description = "Two options";
+    documents.required.accepts = {weather_requirements(), weather_requirements()};
+    documents.required.accepts[1].amount = U256(5);
+    documents.body.error = "X-PAYMENT header is required";
+    for (const auto& requirements : documents.required.accepts)
+      documents.body.accepts.push_back(to_v1(requirements, "base-sepolia", url, "Two options", ""));
+    return documents;
+  };
+  const auto prepared = PaymentRequiredTemplate::make(build);
+  ASSERT_TRUE(prepared.has_value());
+  // Every length modulo 3 (the base64 splice), escapes, control characters, non-ASCII.
+  std::string url = "http://h/";
+  const std::string alphabet = "aZ09/?&=%\"\\\t\x01\x7f\xc3\xa9~";
+  for (std::size_t i = 0; i < 60; ++i) {
+    url += alphabet[(i * 7) % alphabet.size()];
+    const auto filled = prepared->fill(url);
+    const auto fresh = render(build(url));
+    ASSERT_EQ(filled.header, fresh.header) << i;
+    ASSERT_EQ(filled.body, fresh.body) << i;
+  }
+  EXPECT_EQ(prepared->fill("").header, render(build("")).header);
+}
+
+TEST(PaymentRequiredTemplate, RefusesWhenTheUrlCannotBeLocated) {
+  // The URL also stands somewhere the template does not expect it (here: the description), so
+  // the placeholder cannot be told apart: no template, the caller renders each answer.
+  const auto prepared = PaymentRequiredTemplate::make([](const std::string& url) {
+    PaymentRequiredDocuments documents;
+    documents.required.resource.url = url;
+    documents.required.resource.description = url;
+    documents.required.accepts = {weather_requirements()};
+    return documents;
+  });
+  EXPECT_FALSE(prepared.has_value());
+}
+
 TEST_F(SellerCore, UnprotectedRequestsPass) {
   auto seller = make_weather();
   EXPECT_EQ(process(*seller, get("/health")).kind, Decision::Kind::pass);

@@ -104,6 +104,89 @@ TEST(NormalizePath, Shapes) {
   EXPECT_EQ(normalize_path("/../.."), "/");
 }
 
+// The rule as first written (split, decode, resolve dot segments, lower-case, join): the in-place
+// normalize_path must give the same path for every target.
+std::string normalize_path_by_segments(std::string_view target) {
+  const std::size_t cut = target.find_first_of("?#");
+  if (cut != std::string_view::npos) target = target.substr(0, cut);
+  const auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  const auto decode = [&](std::string_view raw) {
+    std::string out;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '%') {
+        out += raw[i];
+        continue;
+      }
+      if (i + 2 >= raw.size() || hex(raw[i + 1]) < 0 || hex(raw[i + 2]) < 0) return std::string(raw);
+      const char c = static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+      out += c == '/' ? std::string("%2F") : std::string(1, c);
+      i += 2;
+    }
+    return out;
+  };
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (start <= target.size()) {
+    const std::size_t slash = target.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? target.size() : slash;
+    if (end > start) {
+      std::string segment = decode(target.substr(start, end - start));
+      if (segment == "..") {
+        if (!segments.empty()) segments.pop_back();
+      } else if (segment != ".") {
+        for (auto& c : segment)
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        segments.push_back(std::move(segment));
+      }
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  std::string out;
+  for (const auto& segment : segments) out += "/" + segment;
+  return out.empty() ? "/" : out;
+}
+
+TEST(NormalizePath, DotSegmentsAndEscapes) {
+  EXPECT_EQ(normalize_path("/a/b/../c"), "/a/c");
+  EXPECT_EQ(normalize_path("/a/./B/%2E/%2e%2E/C"), "/a/c");
+  EXPECT_EQ(normalize_path("/A/%zz/B%"), "/a/%zz/b%");
+  EXPECT_EQ(normalize_path("/%41%2F%42"), "/a%2fb");
+  EXPECT_EQ(normalize_path("/.."), "/");
+  EXPECT_EQ(normalize_path("x/y"), "/x/y");
+}
+
+TEST(NormalizePath, SameAsTheSegmentByRule) {
+  const std::string alphabet = "/./%2eEfF4aZ?/";
+  std::uint32_t seed = 12345;
+  for (int n = 0; n < 20000; ++n) {
+    std::string target;
+    seed = seed * 1664525u + 1013904223u;
+    const std::size_t length = (seed >> 24) % 14;
+    for (std::size_t i = 0; i < length; ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      target += alphabet[(seed >> 16) % alphabet.size()];
+    }
+    ASSERT_EQ(normalize_path(target), normalize_path_by_segments(target)) << target;
+  }
+}
+
+TEST(RoutePattern, LongPatternsAndNormalizedMatching) {
+  const std::string long_path = "/" + std::string(300, 'x') + "/:id";
+  auto route = pattern("GET " + long_path);
+  EXPECT_TRUE(route.matches("GET", "/" + std::string(300, 'X') + "/7"));
+  EXPECT_FALSE(route.matches("GET", "/" + std::string(299, 'x') + "/7"));
+  auto prefix = pattern("GET /api/*");
+  EXPECT_TRUE(prefix.matches_normalized("GET", normalize_path("/API//v1/")));
+  EXPECT_FALSE(prefix.matches_normalized("POST", "/api/v1"));
+  EXPECT_FALSE(prefix.matches_normalized("GET", "/apis"));
+}
+
 TEST(AppendPrivate, Values) {
   EXPECT_EQ(append_private(""), "private");
   EXPECT_EQ(append_private("no-cache"), "no-cache, private");
