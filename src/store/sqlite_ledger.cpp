@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "store/ledger.hpp"
@@ -533,7 +535,14 @@ Status Connection::open(const std::string& path, bool create_schema) {
   sqlite3_extended_result_codes(db_, 1);
   // Before anything that locks: switching to WAL or creating the schema may wait for another process.
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  // Switching a new file to WAL while another process does the same can answer SQLITE_BUSY at
+  // once, without the busy handler; retry it within the same time budget.
   auto mode = query_text(db_, "PRAGMA journal_mode = WAL", "open " + path + ": journal_mode");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (!mode && mode.error().code == Errc::timeout && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    mode = query_text(db_, "PRAGMA journal_mode = WAL", "open " + path + ": journal_mode");
+  }
   if (!mode) return mode.take_error();
   if (*mode != "wal") {
     return make_error(Errc::io_error,
