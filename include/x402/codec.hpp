@@ -87,6 +87,10 @@ template <typename T>
 std::string serialize(const T& value) {
   return stringify(to_json(value));
 }
+// The v2 header types are written straight to text: the same bytes, without building the
+// json::value (and copying every nested object into it) first.
+std::string serialize(const PaymentRequired& value);
+std::string serialize(const PaymentPayload& value);
 
 struct JsonLimits {
   std::size_t max_bytes = 1 << 20;  // body cap for facilitator requests and 402 bodies

@@ -1,19 +1,26 @@
 // EIP-55 mixed-case checksum addresses.
+#include <array>
+
 #include "crypto/keccak.hpp"
 #include "x402/bytes.hpp"
 
 namespace x402 {
 
 std::string Address::checksummed() const {
-  std::string lower = to_hex(bytes, false);
-  const Bytes32 hash = crypto::keccak256(std::string_view(lower));
-  std::string out = "0x";
-  out.reserve(42);
+  constexpr std::string_view kDigits = "0123456789abcdef";
+  std::array<char, 40> lower{};
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    lower[2 * i] = kDigits[bytes[i] >> 4];
+    lower[2 * i + 1] = kDigits[bytes[i] & 0x0f];
+  }
+  const Bytes32 hash = crypto::keccak256(std::string_view(lower.data(), lower.size()));
+  std::string out(42, '0');
+  out[1] = 'x';
   for (std::size_t i = 0; i < lower.size(); ++i) {
     char c = lower[i];
     const std::uint8_t nibble = (i % 2 == 0) ? (hash.bytes[i / 2] >> 4) : (hash.bytes[i / 2] & 0x0f);
     if (c >= 'a' && c <= 'f' && nibble >= 8) c = static_cast<char>(c - 'a' + 'A');
-    out.push_back(c);
+    out[2 + i] = c;
   }
   return out;
 }

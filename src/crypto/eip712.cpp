@@ -42,7 +42,9 @@ const Bytes32& transfer_with_authorization_typehash() noexcept {
   return hash;
 }
 
-Bytes32 domain_separator(const Eip712Domain& domain) noexcept {
+namespace {
+
+Bytes32 compute_domain_separator(const Eip712Domain& domain) noexcept {
   std::array<std::uint8_t, 5 * 32> data{};
   put_word(eip712_domain_typehash(), &data[0]);
   put_word(keccak256(std::string_view(domain.name)), &data[32]);
@@ -50,6 +52,53 @@ Bytes32 domain_separator(const Eip712Domain& domain) noexcept {
   detail::store_be32(U256(domain.chain_id), &data[96]);
   put_address(domain.verifying_contract, &data[128]);
   return keccak256(ByteView(data));
+}
+
+bool same_domain(const Eip712Domain& a, const Eip712Domain& b) noexcept {
+  return a.chain_id == b.chain_id && a.verifying_contract == b.verifying_contract && a.name == b.name &&
+         a.version == b.version;
+}
+
+// The last few separators this thread computed. Clients, sellers and facilitators hash the same
+// few token domains for every payment, and a separator costs four Keccak-f permutations (more
+// than the struct hash and the digest together); a lookup here is a few compares, with no lock.
+class RecentDomainSeparators {
+ public:
+  [[nodiscard]] const Bytes32* find(const Eip712Domain& domain) const noexcept {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (same_domain(entries_[i].domain, domain)) return &entries_[i].separator;
+    return nullptr;
+  }
+
+  void remember(const Eip712Domain& domain, const Bytes32& separator) noexcept {
+    try {
+      Entry entry{domain, separator};      // the only step that can throw (the copies)
+      entries_[next_] = std::move(entry);  // cannot, so no slot is ever half written
+    } catch (...) {
+      return;  // out of memory: simply not remembered
+    }
+    next_ = (next_ + 1) % entries_.size();
+    if (used_ < entries_.size()) ++used_;
+  }
+
+ private:
+  struct Entry {
+    Eip712Domain domain;
+    Bytes32 separator;
+  };
+  std::array<Entry, 8> entries_{};
+  std::size_t used_ = 0;
+  std::size_t next_ = 0;  // replaced next, round robin
+};
+
+}  // namespace
+
+Bytes32 domain_separator(const Eip712Domain& domain) noexcept {
+  thread_local RecentDomainSeparators recent;
+  if (const Bytes32* known = recent.find(domain)) return *known;
+  const Bytes32 separator = compute_domain_separator(domain);
+  recent.remember(domain, separator);
+  return separator;
 }
 
 Bytes32 struct_hash(const TransferWithAuthorization& message) noexcept {

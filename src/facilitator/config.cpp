@@ -66,7 +66,7 @@ Result<NetworkConfig> parse_network(const toml::table& table, const std::filesys
   const std::string where = "networks[" + std::to_string(index) + "].";
   if (auto known = only_known(table,
                               {"network", "rpc_url", "signer_key_files", "signer_key_envs", "allowed_assets", "max_gas",
-                               "max_fee_per_gas", "receipt_timeout_ms", "chain_id", "v1_name", "assets"},
+                               "max_fee_per_gas", "receipt_timeout_ms", "receipt_poll_ms", "chain_id", "v1_name", "assets"},
                               where);
       !known)
     return known.take_error();
@@ -103,6 +103,12 @@ Result<NetworkConfig> parse_network(const toml::table& table, const std::filesys
   auto receipt = integer_at(table, "receipt_timeout_ms", where);
   if (!receipt) return receipt.take_error();
   if (*receipt) out.receipt_timeout = std::chrono::milliseconds(**receipt);
+  auto poll = integer_at(table, "receipt_poll_ms", where);
+  if (!poll) return poll.take_error();
+  if (*poll) {
+    if (**poll < 1 || **poll > 60'000) return config_error(where + "receipt_poll_ms: expected 1..60000");
+    out.receipt_poll = std::chrono::milliseconds(**poll);
+  }
   auto chain_id = integer_at(table, "chain_id", where);
   if (!chain_id) return chain_id.take_error();
   if (*chain_id) out.chain_id = static_cast<std::uint64_t>(**chain_id);

@@ -19,6 +19,7 @@
 //   max_gas = 300000
 //   max_fee_per_gas = "0"                # wei, decimal; "0": no cap
 //   receipt_timeout_ms = 30000
+//   receipt_poll_ms = 50                 # eth_blockNumber interval of the receipt watcher
 //   chain_id = 84532                     # only for networks the built-in table lacks
 //   v1_name = "base-sepolia"             # likewise
 //   [[networks.assets]]                  # tokens the built-in table lacks
@@ -46,6 +47,7 @@ struct NetworkConfig {
   std::uint64_t max_gas = 300'000;
   std::string max_fee_per_gas = "0";
   std::chrono::milliseconds receipt_timeout{30'000};
+  std::chrono::milliseconds receipt_poll{50};  // the chain's receipt watcher polls eth_blockNumber this often
   std::optional<std::uint64_t> chain_id;
   std::optional<std::string> v1_name;
   std::vector<AssetInfo> assets;

@@ -19,6 +19,7 @@
 
 #include "async/offload.hpp"
 #include "async/run.hpp"
+#include "chain/evm/receipt_watcher.hpp"
 #include "chain/evm/rpc.hpp"
 #include "http/server.hpp"
 #include "schemes/exact/evm/facilitator.hpp"
@@ -91,6 +92,7 @@ struct Service::Impl {
   std::unique_ptr<http::Client> http_client;
   SchemeRegistry<SchemeFacilitator> registry;
   std::vector<std::shared_ptr<exact_evm::ExactEvmFacilitator>> evm;
+  std::vector<std::shared_ptr<chain::evm::ReceiptWatcher>> watchers;  // one per chain, on `control`
   std::unique_ptr<http::Server> server;
   EndpointStats verify_stats, settle_stats, supported_stats;
   std::atomic<std::uint64_t> unauthorized{0}, malformed{0};
@@ -98,6 +100,8 @@ struct Service::Impl {
 
   ~Impl() {
     if (server) server->stop();
+    // The server's settlements are done (or gone); end the watchers' loops while `control` runs.
+    for (const auto& watcher : watchers) watcher->stop();
     control_work.reset();
     control.stop();
     if (control_thread.joinable()) control_thread.join();
@@ -253,6 +257,24 @@ struct Service::Impl {
           << "x402_settle_total{network=\"" << n << "\",result=\"joined\"} " << c.settle_replayed << '\n'
           << "x402_transactions_sent_total{network=\"" << n << "\"} " << c.transactions_sent << '\n';
     }
+    out << "# HELP x402_rpc_requests_total JSON-RPC calls to the chain by method (each call of a batch counts).\n"
+        << "# TYPE x402_rpc_requests_total counter\n";
+    for (const auto& facilitator : evm) {
+      const auto calls = facilitator->rpc_calls();
+      for (const auto& [method, count] : calls.by_method)
+        out << "x402_rpc_requests_total{network=\"" << facilitator->network() << "\",method=\"" << method << "\"} "
+            << count << '\n';
+    }
+    out << "# HELP x402_rpc_round_trips_total HTTP exchanges with the chain's JSON-RPC endpoint.\n"
+        << "# TYPE x402_rpc_round_trips_total counter\n";
+    for (const auto& facilitator : evm)
+      out << "x402_rpc_round_trips_total{network=\"" << facilitator->network() << "\"} "
+          << facilitator->rpc_calls().round_trips << '\n';
+    out << "# HELP x402_receipts_pending Transactions the receipt watcher waits for.\n"
+        << "# TYPE x402_receipts_pending gauge\n";
+    for (const auto& facilitator : evm)
+      if (const auto stats = facilitator->receipt_stats())
+        out << "x402_receipts_pending{network=\"" << facilitator->network() << "\"} " << stats->pending << '\n';
     auto counts = co_await async::offload(blocking, [this] { return ledger->counts(); });
     if (counts) {
       out << "# HELP x402_ledger_records Settlement ledger records by state.\n# TYPE x402_ledger_records gauge\n";
@@ -343,8 +365,12 @@ Result<std::unique_ptr<Service>> Service::create(Config config) {
     options.max_gas = network.max_gas;
     options.max_fee_per_gas = *parse_u256(network.max_fee_per_gas);
     options.receipt_timeout = network.receipt_timeout;
+    chain::evm::ReceiptWatcherOptions watch;
+    watch.block_poll = network.receipt_poll;
+    auto watcher = chain::evm::ReceiptWatcher::create(impl->control.get_executor(), *rpc, watch);
+    impl->watchers.push_back(watcher);
     auto facilitator = std::make_shared<exact_evm::ExactEvmFacilitator>(
-        options, impl->networks, std::move(*rpc), std::move(keys), impl->ledger, impl->blocking);
+        options, impl->networks, std::move(*rpc), std::move(keys), impl->ledger, impl->blocking, std::move(watcher));
     impl->registry.add(2, network.network, facilitator);
     if (auto v1 = impl->networks->to_v1_name(network.network)) impl->registry.add(1, *v1, facilitator);
     impl->evm.push_back(std::move(facilitator));

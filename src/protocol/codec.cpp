@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "protocol/json_read.hpp"
+#include "protocol/json_write.hpp"
 
 namespace x402 {
 namespace json = boost::json;
@@ -293,51 +294,166 @@ Result<T> guarded(Decode decode, const json::value& value) noexcept {
 
 // --- to_json ----------------------------------------------------------------------------------
 
+// The v2 header types (PAYMENT-REQUIRED, PAYMENT-SIGNATURE) are described once, member by member
+// in the reference key order, for two sinks: one builds the json::value (to_json), the other
+// writes the same text stringify() would give for it straight away (serialize), without building
+// the value and copying the nested objects into it first.
+
+namespace {
+
+template <typename T>
+void write_text(std::string& out, const T& value);
+
+class ValueSink {
+ public:
+  explicit ValueSink(std::size_t members) { out_.reserve(members); }
+  void text(std::string_view key, std::string_view value) { out_.emplace(key, value); }
+  void integer(std::string_view key, std::uint64_t value) { out_.emplace(key, value); }
+  void version(std::string_view key, int value) { out_.emplace(key, value); }
+  void object(std::string_view key, const JsonObject& value) { out_.emplace(key, value); }
+  void strings(std::string_view key, const std::vector<std::string>& values) {
+    out_.emplace(key, string_array(values));
+  }
+  template <typename T>
+  void nested(std::string_view key, const T& value) {
+    out_.emplace(key, to_json(value));
+  }
+  template <typename T>
+  void list(std::string_view key, const std::vector<T>& values) {
+    out_.emplace(key, value_array(values));
+  }
+  [[nodiscard]] json::value take() { return std::move(out_); }
+
+ private:
+  json::object out_;
+};
+
+class TextSink {
+ public:
+  explicit TextSink(std::string& out) : out_(out) { out_.push_back('{'); }
+  void text(std::string_view key, std::string_view value) { protocol::write_string(name(key), value); }
+  void integer(std::string_view key, std::uint64_t value) { protocol::write_uint(name(key), value); }
+  void version(std::string_view key, int value) { protocol::write_int(name(key), value); }
+  void object(std::string_view key, const JsonObject& value) { protocol::write_object(name(key), value); }
+  void strings(std::string_view key, const std::vector<std::string>& values) {
+    std::string& out = name(key);
+    out.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out.push_back(',');
+      protocol::write_string(out, values[i]);
+    }
+    out.push_back(']');
+  }
+  template <typename T>
+  void nested(std::string_view key, const T& value) {
+    write_text(name(key), value);
+  }
+  template <typename T>
+  void list(std::string_view key, const std::vector<T>& values) {
+    std::string& out = name(key);
+    out.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i != 0) out.push_back(',');
+      write_text(out, values[i]);
+    }
+    out.push_back(']');
+  }
+  void finish() { out_.push_back('}'); }
+
+ private:
+  std::string& name(std::string_view key) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    protocol::write_string(out_, key);
+    out_.push_back(':');
+    return out_;
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+template <typename Sink>
+void describe(Sink& sink, const ResourceInfo& value) {
+  sink.text("url", value.url);
+  if (value.description) sink.text("description", *value.description);
+  if (value.mime_type) sink.text("mimeType", *value.mime_type);
+  if (value.service_name) sink.text("serviceName", *value.service_name);
+  if (value.tags) sink.strings("tags", *value.tags);
+  if (value.icon_url) sink.text("iconUrl", *value.icon_url);
+}
+
+template <typename Sink>
+void describe(Sink& sink, const PaymentRequirements& value) {
+  sink.text("scheme", value.scheme);
+  sink.text("network", value.network);
+  sink.text("amount", to_decimal(value.amount));
+  sink.text("asset", value.asset);
+  sink.text("payTo", value.pay_to);
+  sink.integer("maxTimeoutSeconds", value.max_timeout_seconds);
+  if (value.extra) sink.object("extra", *value.extra);
+}
+
+template <typename Sink>
+void describe(Sink& sink, const PaymentRequired& value) {
+  sink.version("x402Version", 2);
+  if (value.error) sink.text("error", *value.error);
+  sink.nested("resource", value.resource);
+  sink.list("accepts", value.accepts);
+  if (value.extensions) sink.object("extensions", *value.extensions);
+}
+
+template <typename Sink>
+void describe(Sink& sink, const PaymentPayload& value) {
+  sink.version("x402Version", 2);
+  sink.object("payload", value.payload);
+  if (value.extensions) sink.object("extensions", *value.extensions);
+  if (value.resource) sink.nested("resource", *value.resource);
+  sink.nested("accepted", value.accepted);
+}
+
+template <typename T>
+json::value value_of(const T& value, std::size_t members) {
+  ValueSink sink(members);
+  describe(sink, value);
+  return sink.take();
+}
+
+template <typename T>
+void write_text(std::string& out, const T& value) {
+  TextSink sink(out);
+  describe(sink, value);
+  sink.finish();
+}
+
+template <typename T>
+std::string text_of(const T& value) {
+  std::string out;
+  out.reserve(1024);  // a typical header's JSON: one allocation, no regrowth
+  write_text(out, value);
+  return out;
+}
+
+}  // namespace
+
 json::value to_json(const ResourceInfo& value) {
-  json::object out;
-  out.reserve(6);
-  out.emplace("url", value.url);
-  put(out, "description", value.description);
-  put(out, "mimeType", value.mime_type);
-  put(out, "serviceName", value.service_name);
-  put(out, "tags", value.tags);
-  put(out, "iconUrl", value.icon_url);
-  return out;
+  return value_of(value, 6);
 }
-
 json::value to_json(const PaymentRequirements& value) {
-  json::object out;
-  out.reserve(7);
-  out.emplace("scheme", value.scheme);
-  out.emplace("network", value.network);
-  out.emplace("amount", to_decimal(value.amount));
-  out.emplace("asset", value.asset);
-  out.emplace("payTo", value.pay_to);
-  out.emplace("maxTimeoutSeconds", value.max_timeout_seconds);
-  put(out, "extra", value.extra);
-  return out;
+  return value_of(value, 7);
 }
-
 json::value to_json(const PaymentRequired& value) {
-  json::object out;
-  out.reserve(5);
-  out.emplace("x402Version", 2);
-  put(out, "error", value.error);
-  out.emplace("resource", to_json(value.resource));
-  out.emplace("accepts", value_array(value.accepts));
-  put(out, "extensions", value.extensions);
-  return out;
+  return value_of(value, 5);
+}
+json::value to_json(const PaymentPayload& value) {
+  return value_of(value, 5);
 }
 
-json::value to_json(const PaymentPayload& value) {
-  json::object out;
-  out.reserve(5);
-  out.emplace("x402Version", 2);
-  out.emplace("payload", value.payload);
-  put(out, "extensions", value.extensions);
-  if (value.resource) out.emplace("resource", to_json(*value.resource));
-  out.emplace("accepted", to_json(value.accepted));
-  return out;
+std::string serialize(const PaymentRequired& value) {
+  return text_of(value);
+}
+std::string serialize(const PaymentPayload& value) {
+  return text_of(value);
 }
 
 json::value to_json(const PaymentRequirementsV1& value) {

@@ -14,10 +14,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "protocol/json_number.hpp"
+#include "protocol/json_write.hpp"
 #include "x402/codec.hpp"
 
 namespace x402 {
@@ -28,16 +30,41 @@ namespace {
 constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
                                     '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
+// Whether any of the eight bytes packed in `word` needs escaping: below 0x20, '"' or '\\'. The
+// classic "has a byte below n" / "has a zero byte" word tricks: exact as a yes/no answer.
+constexpr bool any_byte_needs_escape(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHighBits) != 0; };
+  const bool below_space = ((word - kOnes * 0x20) & ~word & kHighBits) != 0;
+  return below_space || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
+}
+
+}  // namespace
+
+namespace protocol {
+
 // JSON.stringify's QuoteJSONString: the two-character escapes, \u00XX (lowercase) for other
-// controls, everything else (DEL, '/', non-ASCII, U+2028/2029) verbatim.
+// controls, everything else (DEL, '/', non-ASCII, U+2028/2029) verbatim. Plain text (nearly all
+// of it: addresses, URLs, decimals) is skipped eight bytes at a time.
 void write_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t run = 0;  // start of the pending verbatim run
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if (!any_byte_needs_escape(word)) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(text[i]);
+    ++i;
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(run, i - run));
-    run = i + 1;
+    out.append(text.substr(run, i - 1 - run));
+    run = i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -95,6 +122,10 @@ void write_uint(std::string& out, std::uint64_t v) {
   out.append(buf.data(), res.ptr);
 }
 
+}  // namespace protocol
+
+namespace {
+
 // ECMAScript array index: canonical decimal ("0", no leading zeros) below 2^32 - 1.
 bool is_array_index(std::string_view key) noexcept {
   if (key.empty() || key.size() > 10) return false;
@@ -113,15 +144,17 @@ std::uint64_t index_value(std::string_view key) noexcept {
   return v;
 }
 
-void write_value(std::string& out, const json::value& value);
-
 void write_member(std::string& out, const json::key_value_pair& member, bool& first) {
   if (!first) out.push_back(',');
   first = false;
-  write_string(out, member.key());
+  protocol::write_string(out, member.key());
   out.push_back(':');
-  write_value(out, member.value());
+  protocol::write_value(out, member.value());
 }
+
+}  // namespace
+
+namespace protocol {
 
 void write_object(std::string& out, const json::object& object) {
   out.push_back('{');
@@ -180,6 +213,10 @@ void write_value(std::string& out, const json::value& value) {
       break;
   }
 }
+
+}  // namespace protocol
+
+namespace {
 
 // Builds a json::value like Boost's own parser, except that doubles come from std::from_chars
 // over the number's text (correctly rounded) instead of Boost's faster approximation.
@@ -377,7 +414,7 @@ std::string plain_decimal(double value) {
 std::string stringify(const json::value& value) {
   std::string out;
   out.reserve(256);
-  write_value(out, value);
+  protocol::write_value(out, value);
   return out;
 }
 

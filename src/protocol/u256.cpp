@@ -4,18 +4,37 @@ namespace x402 {
 namespace {
 
 const U256 kMax = ~U256(0);
+// value * 10 + digit fits exactly when value < kMax / 10, or value == kMax / 10 and
+// digit <= kMax % 10: no 256-bit division per digit.
+const U256 kMaxTenth = kMax / 10;
+const unsigned kMaxLastDigit = static_cast<unsigned>(kMax % 10);
+
+// Up to 19 digits always fit in 64 bits; amounts are nearly always that short.
+constexpr std::size_t kDigitsIn64Bits = 19;
+
+Error not_a_digit(char c) {
+  return make_error(Errc::invalid_amount, std::string("not a decimal digit: '") + c + "'");
+}
 
 }  // namespace
 
 Result<U256> parse_u256(std::string_view decimal) noexcept {
   if (decimal.empty()) return make_error(Errc::invalid_amount, "empty integer");
   if (decimal.size() > 100) return make_error(Errc::invalid_amount, "integer too long");
+  if (decimal.size() <= kDigitsIn64Bits) {
+    std::uint64_t small = 0;
+    for (char c : decimal) {
+      if (c < '0' || c > '9') return not_a_digit(c);
+      small = small * 10 + static_cast<unsigned>(c - '0');
+    }
+    return U256(small);
+  }
   U256 value = 0;
   for (char c : decimal) {
-    if (c < '0' || c > '9')
-      return make_error(Errc::invalid_amount, std::string("not a decimal digit: '") + c + "'");
+    if (c < '0' || c > '9') return not_a_digit(c);
     const unsigned digit = static_cast<unsigned>(c - '0');
-    if (value > (kMax - digit) / 10) return make_error(Errc::invalid_amount, "integer exceeds 2^256-1");
+    if (value > kMaxTenth || (value == kMaxTenth && digit > kMaxLastDigit))
+      return make_error(Errc::invalid_amount, "integer exceeds 2^256-1");
     value = value * 10 + digit;
   }
   return value;

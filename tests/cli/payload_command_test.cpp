@@ -23,19 +23,6 @@ constexpr const char* kPayToLower = "0x209693bc6afc0c5328ba36faf03c514ef312287c"
 constexpr const char* kPayToChecksummed = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C";
 constexpr const char* kPayTo2 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
-PaymentRequirements option(std::string network, std::uint64_t amount, std::string asset, std::string pay_to,
-                           std::uint64_t timeout, std::string_view extra_json) {
-  PaymentRequirements r;
-  r.scheme = "exact";
-  r.network = std::move(network);
-  r.amount = U256(amount);
-  r.asset = std::move(asset);
-  r.pay_to = std::move(pay_to);
-  r.max_timeout_seconds = timeout;
-  if (!extra_json.empty()) r.extra = boost::json::parse(extra_json).as_object();
-  return r;
-}
-
 // Two options (Base Sepolia USDC, then Base USDC with an extra member the client must echo),
 // a non-ASCII resource and a bazaar-style extension with a fractional number.
 PaymentRequired two_option_required(bool with_extensions = true) {
@@ -45,8 +32,8 @@ PaymentRequired two_option_required(bool with_extensions = true) {
   required.resource.description = "Wetter f\xC3\xBCr Z\xC3\xBCrich";
   required.resource.mime_type = "application/json";
   required.accepts.push_back(
-      option("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300, R"({"name":"USDC","version":"2"})"));
-  required.accepts.push_back(option("eip155:8453", 2500, kUsdcBase, kPayTo2, 120,
+      test::exact_requirement("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300, R"({"name":"USDC","version":"2"})"));
+  required.accepts.push_back(test::exact_requirement("eip155:8453", 2500, kUsdcBase, kPayTo2, 120,
                                     R"({"name":"USD Coin","version":"2","note":{"b":1,"a":[2.5,"x"]}})"));
   if (with_extensions) {
     required.extensions =

@@ -5,6 +5,8 @@
 
 #include <boost/json/parse.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/eip712.hpp"
 #include "crypto/keccak.hpp"
@@ -236,6 +238,48 @@ TEST(Eip3009, ReferenceSignature) {
   auto signer = recover_signer(digest, sig);
   ASSERT_TRUE(signer.ok());
   EXPECT_EQ(signer->checksummed(), test::kTestAddress0);
+}
+
+// domain_separator() remembers the last few separators per thread: whichever domains come and go,
+// each answer must be the one the independent generic path computes for that domain.
+TEST(Eip3009, RememberedDomainSeparatorsStayCorrect) {
+  std::vector<Eip712Domain> domains;
+  for (int i = 0; i < 5; ++i) {
+    Eip712Domain d = kUsdcDomain;
+    domains.push_back(d);
+    d.name += std::to_string(i);
+    domains.push_back(d);
+    d = kUsdcDomain;
+    d.version = std::to_string(i);
+    domains.push_back(d);
+    d = kUsdcDomain;
+    d.chain_id += static_cast<std::uint64_t>(i + 1);
+    domains.push_back(d);
+    d = kUsdcDomain;
+    d.verifying_contract.bytes[19] ^= static_cast<std::uint8_t>(i + 1);
+    domains.push_back(d);
+  }
+  const auto generic = [](const Eip712Domain& d) {
+    const std::string json =
+        R"({"types":{"M":[{"name":"a","type":"uint256"}]},"primaryType":"M","domain":{"name":")" + d.name +
+        R"(","version":")" + d.version + R"(","chainId":)" + std::to_string(d.chain_id) +
+        R"(,"verifyingContract":")" + d.verifying_contract.hex() + R"("},"message":{"a":1}})";
+    auto hashed = hash_typed_data_json(json);
+    EXPECT_TRUE(hashed.ok()) << json;
+    return hashed ? hashed->domain_separator : Bytes32{};
+  };
+  // Forwards, backwards, and in a small working set (hits), more domains than are remembered.
+  for (int pass = 0; pass < 3; ++pass)
+    for (std::size_t k = 0; k < domains.size(); ++k) {
+      const auto& d = domains[pass == 1 ? domains.size() - 1 - k : (pass == 2 ? k % 3 : k)];
+      EXPECT_EQ(domain_separator(d), generic(d)) << pass << " " << k;
+    }
+  EXPECT_EQ(domain_separator(kUsdcDomain).hex(),
+            "0x71f17a3b2ff373b803d70a5a07c046c1a2bc8e89c09ef722fcb047abe94c9818");
+  std::thread other([&] {
+    for (const auto& d : domains) EXPECT_EQ(domain_separator(d), generic(d));
+  });
+  other.join();
 }
 
 constexpr std::string_view kEip3009Json = R"({

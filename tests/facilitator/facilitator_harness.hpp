@@ -536,6 +536,24 @@ inline std::optional<store::SettlementRecord> ledger_record(const std::string& s
   return *found;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+// The value of one /metrics sample, e.g. `x402_rpc_requests_total{network="eip155:84532",
+// method="eth_sendRawTransaction"}`; 0 when absent (a counter not yet incremented).
+inline double metric(const std::string& text, const std::string& sample) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ')
+      return std::stod(line.substr(sample.size() + 1));
+  return 0;
+}
+
+// JSON-RPC calls of one method the facilitator made on `network` (its /metrics counter).
+inline double rpc_calls(const std::string& metrics_text, const std::string& network, const std::string& method) {
+  return metric(metrics_text, "x402_rpc_requests_total{network=\"" + network + "\",method=\"" + method + "\"}");
+}
+
 // Polls until `condition` holds or `timeout` passes.
 template <typename F>
 bool eventually(F condition, std::chrono::milliseconds timeout, std::chrono::milliseconds poll = 20ms) {

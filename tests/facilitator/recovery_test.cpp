@@ -5,9 +5,12 @@
 //  - a receipt wait that runs out answers `settlement_pending` with the hash; after mining, the
 //    same request answers success with that hash;
 //  - a settlement transaction that is mined but reverts (the buyer front-ran it with the same
-//    authorization) is reported as failed with its hash, and is not retried.
+//    authorization) is reported as failed with its hash, and is not retried;
+//  - a record left `submitted` whose transaction never reached the node (a crash between the
+//    ledger write and the broadcast) is rebroadcast by the reconciler at start and confirmed.
 #include <thread>
 
+#include "crypto/transaction.hpp"
 #include "facilitator/facilitator_harness.hpp"
 
 namespace x402::test::fac {
@@ -228,6 +231,86 @@ TEST_F(Recovery, MinedButRevertedSettlementIsReportedWithItsHash) {
   EXPECT_EQ(str_at(again.json, "transaction"), "") << again.body;
   EXPECT_EQ(signer_nonces(chain()), nonces_before + 1);
   EXPECT_EQ(chain().token_balance(chain().payee()), payee_before + 1'111);
+}
+
+TEST_F(Recovery, SubmittedTransactionTheNodeNeverSawIsRebroadcastByTheReconciler) {
+  const auto buyer = funded_buyer(U256(100'000));
+  const Deal deal = make_deal(chain(), buyer, U256(3'210));
+  const auto payment = deal.payload();
+  const std::string ledger = sqlite("ledger-lost.sqlite");
+  const auto key = deal.ledger_key(chain().network());
+  const U256 payee_before = chain().token_balance(chain().payee());
+  const PrivateKey& signer = chain().facilitator_keys()[0];
+
+  // What the facilitator writes before broadcasting: the claim, then the signed transaction.
+  const auto& a = payment.authorization;
+  const auto& sig = payment.signature;
+  auto nonce = chain().rpc().run(
+      [&](RpcClient& rpc) { return rpc.get_transaction_count(signer.address(), chain::evm::BlockRef::pending()); });
+  ASSERT_TRUE(nonce) << nonce.error().describe();
+  auto fees = chain().rpc().run([](RpcClient& rpc) { return chain::evm::suggest_fees(rpc); });
+  ASSERT_TRUE(fees) << fees.error().describe();
+  crypto::Eip1559Transaction tx;
+  tx.chain_id = chain().chain_id();
+  tx.nonce = *nonce;
+  tx.max_fee_per_gas = fees->max_fee_per_gas;
+  tx.max_priority_fee_per_gas = fees->max_priority_fee_per_gas;
+  tx.gas_limit = 200'000;
+  tx.to = chain().asset();
+  tx.data = abi::encode_call(
+      "transferWithAuthorization",
+      {abi::Value::address(a.from), abi::Value::address(a.to), abi::Value::uint256(a.value),
+       abi::Value::uint256(a.valid_after), abi::Value::uint256(a.valid_before), abi::Value::bytes32(a.nonce),
+       abi::Value::uint8(sig[64]), abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(0, 32)))),
+       abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(32, 32))))});
+  const auto signed_tx = crypto::sign(tx, signer);
+  const std::string tx_hash = signed_tx.hash.hex();
+  // The ledger's identity of this payment: keccak(EIP-712 digest || signature).
+  const Bytes32 digest = crypto::transfer_with_authorization_digest(
+      {deal.signing.name, deal.signing.version, deal.signing.chain_id, deal.signing.asset},
+      {a.from, a.to, a.value, a.valid_after, a.valid_before, a.nonce});
+  Bytes identity(digest.bytes.begin(), digest.bytes.end());
+  identity.insert(identity.end(), sig.begin(), sig.end());
+  {
+    auto store = open_ledger(ledger);
+    store::SettlementRecord fresh;
+    fresh.key = key;
+    fresh.payload_hash = crypto::keccak256(identity).hex();
+    fresh.request_json = deal.v2_body();
+    fresh.amount = "3210";
+    fresh.pay_to = chain().payee().hex();
+    fresh.created_at = fresh.updated_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count();
+    auto claimed = store->claim(fresh);
+    ASSERT_TRUE(claimed && claimed->claimed);
+    ASSERT_TRUE(store->mark_submitted(key, {signer.address().checksummed(), *nonce, tx_hash, to_hex(signed_tx.raw)}));
+  }
+  ASSERT_FALSE(node_knows(chain(), tx_hash));
+
+  ConfigSpec spec;
+  spec.ledger = ledger;
+  spec.key_files = {chain().key_path(chain().info().facilitator_key_files[0])};
+  auto facilitator = start_with_config("facilitator-lost", spec);
+  {
+    const auto record = ledger_record(ledger, key);  // reconciled before the ready line
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(record->state, store::SettlementState::confirmed) << facilitator->logs();
+    EXPECT_EQ(record->tx_hash, std::optional<std::string>(tx_hash));
+  }
+  const auto receipt = receipt_of(chain(), tx_hash);
+  ASSERT_TRUE(receipt.has_value()) << "the reconciler did not rebroadcast the transaction";
+  EXPECT_TRUE(receipt->status);
+  EXPECT_EQ(transfer_logs(*receipt, chain().asset(), buyer.address(), chain().payee(), U256(3'210)), 1u);
+  EXPECT_EQ(chain().token_balance(chain().payee()), payee_before + 3'210);
+  const std::string metrics = facilitator->get("/metrics").body;
+  EXPECT_EQ(rpc_calls(metrics, chain().network(), "eth_sendRawTransaction"), 1) << metrics;
+
+  // The payment is settled: asking again answers with that transaction and sends nothing.
+  const auto again = facilitator->post("/settle", deal.v2_body());
+  EXPECT_EQ(bool_at(again.json, "success"), std::optional<bool>(true)) << again.body;
+  EXPECT_EQ(str_at(again.json, "transaction"), tx_hash) << again.body;
+  EXPECT_EQ(rpc_calls(facilitator->get("/metrics").body, chain().network(), "eth_sendRawTransaction"), 1);
 }
 
 }  // namespace

@@ -82,6 +82,54 @@ TEST_F(Settle, V2SettleMovesTheTokensAndReturnsTheTransaction) {
   EXPECT_EQ(record->tx_hash, std::optional<std::string>(tx));
 }
 
+TEST_F(Settle, OneSettlementIsOneBroadcastAndItsReceiptComesFromTheWatcher) {
+  // Counted by the facilitator's own /metrics: a settlement broadcasts its transaction exactly
+  // once (no rebroadcast on the normal path) and finds its receipt in a few batched look-ups.
+  // The second payment (same asset and overload) needs no eth_estimateGas: the learnt gas limit
+  // is proven by the one simulation (eth_call) instead.
+  const std::string network = chain().network();
+  const auto rpc_delta = [&](const std::string& before, const std::string& after, const std::string& method) {
+    return rpc_calls(after, network, method) - rpc_calls(before, network, method);
+  };
+  const auto sent_total = [&](const std::string& text) {
+    return metric(text, "x402_transactions_sent_total{network=\"" + network + "\"}");
+  };
+  const U256 payee_before = chain().token_balance(chain().payee());
+  const auto nonces_before = signer_nonces(chain());
+
+  const std::string m0 = facilitator().get("/metrics").body;
+  const Deal first = make_deal(chain(), funded_buyer(U256(10'000)), U256(1'234));
+  const std::string first_tx = expect_success(facilitator().post("/settle", first.v2_body()), first, network);
+  expect_transfer_receipt(first_tx, first);
+  const std::string m1 = facilitator().get("/metrics").body;
+  EXPECT_EQ(rpc_delta(m0, m1, "eth_sendRawTransaction"), 1) << m1;
+  EXPECT_EQ(sent_total(m1) - sent_total(m0), 1) << m1;
+  EXPECT_GE(rpc_delta(m0, m1, "eth_getTransactionReceipt"), 1) << m1;
+  EXPECT_LE(rpc_delta(m0, m1, "eth_getTransactionReceipt"), 4) << m1;
+  EXPECT_LE(rpc_delta(m0, m1, "eth_estimateGas") + rpc_delta(m0, m1, "eth_call"), 2) << m1;
+
+  const Deal second = make_deal(chain(), funded_buyer(U256(10'000)), U256(4'321));
+  const std::string second_tx = expect_success(facilitator().post("/settle", second.v2_body()), second, network);
+  expect_transfer_receipt(second_tx, second);
+  const std::string m2 = facilitator().get("/metrics").body;
+  EXPECT_EQ(rpc_delta(m1, m2, "eth_sendRawTransaction"), 1) << m2;
+  EXPECT_EQ(rpc_delta(m1, m2, "eth_estimateGas"), 0) << m2;
+  EXPECT_EQ(rpc_delta(m1, m2, "eth_call"), 1) << m2;
+  EXPECT_EQ(rpc_delta(m1, m2, "eth_getCode"), 1) << m2;  // a new payer; the asset's code is cached
+  EXPECT_LE(rpc_delta(m1, m2, "eth_getTransactionReceipt"), 4) << m2;
+
+  // Settling the second one again (a payer now known to have no code) is answered from the
+  // ledger: no chain call at all.
+  EXPECT_EQ(expect_success(facilitator().post("/settle", second.v2_body()), second, network), second_tx);
+  const std::string m3 = facilitator().get("/metrics").body;
+  EXPECT_EQ(metric(m3, "x402_rpc_round_trips_total{network=\"" + network + "\"}"),
+            metric(m2, "x402_rpc_round_trips_total{network=\"" + network + "\"}"))
+      << m3;
+
+  EXPECT_EQ(chain().token_balance(chain().payee()), payee_before + 1'234 + 4'321);
+  EXPECT_EQ(signer_nonces(chain()), nonces_before + 2);
+}
+
 TEST_F(Settle, V1SettleMovesTheTokens) {
   const auto buyer = funded_buyer(U256(100'000));
   const Deal deal = make_deal(chain(), buyer, U256(777));

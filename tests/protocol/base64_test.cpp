@@ -85,6 +85,40 @@ TEST(Base64, StrictRejections) {
   EXPECT_FALSE(base64_decode(std::string("Zm9v\0Yg=", 8), 1024).ok());
 }
 
+// The decoder works four characters at a time; its errors still name the first offending one.
+TEST(Base64, ErrorsNameTheFirstOffendingCharacter) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"Zm9vYmFy!m9v", "invalid base64 character at offset 8"},
+      {"Zm9vYm!yZm-v", "invalid base64 character at offset 6"},
+      {"Zm9vYmFyZm9-", "invalid base64 character at offset 11"},
+      {"Zg==Zg==", "padding '=' before the end at offset 2"},
+      {"Zm9vZ===", "padding '=' before the end at offset 5"},
+      {"====", "padding '=' before the end at offset 0"},
+      {"Zm9vY*==", "invalid base64 character at offset 5"},
+      {"Zm9vYm*=", "invalid base64 character at offset 6"},
+      {"Zm9vZh==", "non-zero padding bits in the last character"},
+      {"Zm9vYm9=", "non-zero padding bits in the last character"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto result = base64_decode(text, 1024);
+    ASSERT_FALSE(result.ok()) << text;
+    EXPECT_EQ(result.error().code, Errc::invalid_base64) << text;
+    EXPECT_EQ(result.error().message, message) << text;
+  }
+}
+
+TEST(Base64, EveryLengthAndTailRoundTrips) {
+  std::string bytes;
+  for (int n = 0; n < 64; ++n) {
+    const std::string encoded = base64_encode(bytes);
+    EXPECT_EQ(encoded.size(), (bytes.size() + 2) / 3 * 4);
+    auto back = base64_decode(encoded, bytes.size());
+    ASSERT_TRUE(back.ok()) << n;
+    EXPECT_EQ(*back, bytes);
+    bytes.push_back(static_cast<char>(0xff - 37 * n));
+  }
+}
+
 TEST(Base64, HeaderHelpersUseTheCap) {
   SettleResponse settle;
   settle.success = true;

@@ -467,5 +467,54 @@ TEST(Encoding, ValuesBuiltInCodeRoundTrip) {
             R"({"success":true,"transaction":"0xab","network":"eip155:84532","amount":"7"})");
 }
 
+// PaymentRequired and PaymentPayload are written straight to text; that text must be exactly what
+// stringify gives for their json::value, with every optional member present or absent.
+TEST(Encoding, HeaderTypesWrittenDirectlyMatchTheirJsonValue) {
+  PaymentRequirements bare;
+  bare.scheme = "exact";
+  bare.network = "eip155:84532";
+  bare.amount = U256(0);
+  bare.asset = "0xa";
+  bare.pay_to = "0xb";
+  bare.max_timeout_seconds = 0;
+  PaymentRequirements full = bare;
+  full.amount = (U256(1) << 255) + U256(7);
+  full.max_timeout_seconds = (std::uint64_t{1} << 53) + 1;  // printed as JS rounds it
+  full.extra =
+      *parse_json(R"({"b":1,"1":[2.5,null,true],"0":{"\u0000":"\"\\\n"},"name":"USD\u2028C"})")->if_object();
+
+  ResourceInfo bare_resource;
+  bare_resource.url = "https://a.example/x";
+  ResourceInfo full_resource;
+  full_resource.url = "https://a.example/\"q\"\x01?x=caf\xc3\xa9";
+  full_resource.description = "";
+  full_resource.mime_type = "text/plain";
+  full_resource.service_name = "Weather Co";
+  full_resource.tags = std::vector<std::string>{"a", "b\tc", ""};
+  full_resource.icon_url = "https://a.example/i.png";
+  const JsonObject extensions = *parse_json(R"({"bazaar":{"info":{"7":1,"x":[{}]}},"2":"two"})")->if_object();
+
+  for (const bool with_optionals : {false, true}) {
+    PaymentRequired required;
+    required.resource = with_optionals ? full_resource : bare_resource;
+    required.accepts = {bare, full};
+    if (with_optionals) {
+      required.error = "Payment \"required\"";
+      required.extensions = extensions;
+    }
+    EXPECT_EQ(serialize(required), stringify(to_json(required))) << with_optionals;
+
+    PaymentPayload payload;
+    payload.payload = *parse_json(R"({"signature":"0x00","10":1,"authorization":{"9":"x"}})")->if_object();
+    payload.accepted = with_optionals ? full : bare;
+    if (with_optionals) {
+      payload.extensions = extensions;
+      payload.resource = full_resource;
+    }
+    EXPECT_EQ(serialize(payload), stringify(to_json(payload))) << with_optionals;
+    EXPECT_EQ(base64_decode(encode_header(payload), 1 << 20).value(), stringify(to_json(payload)));
+  }
+}
+
 }  // namespace
 }  // namespace x402

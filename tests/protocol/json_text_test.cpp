@@ -2,6 +2,8 @@
 // Fixed expectations below were taken from node; the conformance test asks node directly.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -42,6 +44,28 @@ TEST(JsonText, StringEscapesAsJavaScriptWritesThem) {
             "[\"\\u0001\\b\\f\\n\\r\\t\\\"\\\\\",\"\x7f/"
             "\xe2\x80\xa8\xe2\x80\xa9\",\"\xc3\xa9\xf0\x9f\x98\x80\",\"/\"]");
   EXPECT_EQ(restringify(R"(["\u001f\u0000"])"), R"(["\u001f\u0000"])");
+}
+
+// The oracle: Boost.JSON's serializer, an independent writer whose escapes for these bytes are
+// JSON.stringify's (two-character forms, lowercase \u00XX, everything else verbatim), applied to
+// the writer that skips plain text eight bytes at a time.
+std::string quote_with_boost(std::string_view text) {
+  return boost::json::serialize(boost::json::string(text));
+}
+
+// An escape must be found at any offset within and across the eight-byte steps, next to any
+// neighbour (bytes >= 0x80, 0x20, 0x21, '[' and ']' sit right beside the ones escaped).
+TEST(JsonText, EscapesAreFoundAtEveryOffset) {
+  const std::string alphabet{'"', '\\', '\0',   '\x01', '\x08', '\x1f', '\n',   ' ', '!', '#',
+                             '[', ']',  '\x7f', '\x80', '\xa2', '\xdc', '\xff', 'a', 'Z', '0'};
+  std::mt19937 rng(8);
+  for (int n = 0; n < 20000; ++n) {
+    std::string text(rng() % 41, 'x');
+    const bool sparse = n % 2 == 0;  // mostly plain text with an occasional special byte
+    for (auto& c : text)
+      if (!sparse || rng() % 9 == 0) c = alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(stringify(boost::json::value(boost::json::string(text))), quote_with_boost(text)) << n;
+  }
 }
 
 TEST(JsonText, IntegerLikeKeysComeFirstAsInJavaScriptObjects) {

@@ -28,6 +28,33 @@ TEST(U256, ParseDecimal) {
   EXPECT_FALSE(parse_u256(std::string(101, '0')).ok());
 }
 
+// Short numbers take a 64-bit path, long ones the 256-bit one: both edges of each, and the
+// overflow edge at 2^256 whatever the last digit.
+TEST(U256, ParseDecimalAtThePathAndOverflowEdges) {
+  EXPECT_EQ(parse_u256("9999999999999999999").value(), U256(9999999999999999999ULL));
+  EXPECT_EQ(parse_u256("18446744073709551615").value(), U256(~std::uint64_t{0}));
+  EXPECT_EQ(parse_u256("18446744073709551616").value(), U256(~std::uint64_t{0}) + 1);
+  EXPECT_EQ(parse_u256("00000000000000000000000001").value(), U256(1));
+  EXPECT_EQ(parse_u256("000" + kMax).value(), ~U256(0));
+  const std::string below_max = kMax.substr(0, kMax.size() - 1);  // floor(max / 10)
+  for (char last = '0'; last <= '9'; ++last) {
+    auto parsed = parse_u256(below_max + last);
+    if (last <= '5') {
+      ASSERT_TRUE(parsed.ok()) << last;
+      EXPECT_EQ(to_decimal(*parsed), below_max + last);
+    } else {
+      ASSERT_FALSE(parsed.ok()) << last;
+      EXPECT_EQ(parsed.error().message, "integer exceeds 2^256-1");
+    }
+  }
+  EXPECT_FALSE(parse_u256(kMax + "0").ok());
+  EXPECT_EQ(parse_u256("12345678901234567890x").error().message, "not a decimal digit: 'x'");
+  EXPECT_EQ(parse_u256("123x").error().message, "not a decimal digit: 'x'");
+  U256 value = 1;
+  for (int i = 0; i < 77; ++i, value = value * 10 + 7)
+    EXPECT_EQ(parse_u256(to_decimal(value)).value(), value);
+}
+
 TEST(U256, ParseHexQuantity) {
   EXPECT_EQ(parse_u256_hex("0x0").value(), U256(0));
   EXPECT_EQ(parse_u256_hex("0x1a").value(), U256(26));

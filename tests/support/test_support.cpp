@@ -1,5 +1,7 @@
 #include "support/test_support.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -166,6 +168,20 @@ std::string read_file(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+PaymentRequirements exact_requirement(std::string_view network, std::uint64_t amount, std::string_view asset,
+                                      std::string_view pay_to, std::uint64_t max_timeout_seconds,
+                                      std::string_view extra_json) {
+  PaymentRequirements r;
+  r.scheme = "exact";
+  r.network = std::string(network);
+  r.amount = U256(amount);
+  r.asset = std::string(asset);
+  r.pay_to = std::string(pay_to);
+  r.max_timeout_seconds = max_timeout_seconds;
+  if (!extra_json.empty()) r.extra = boost::json::parse(extra_json).as_object();
+  return r;
 }
 
 }  // namespace x402::test

@@ -4,8 +4,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "x402/types.hpp"
 
 namespace x402::test {
 
@@ -48,6 +52,11 @@ class TempDir {
 unsigned short free_loopback_port();
 
 std::string read_file(const std::filesystem::path& path);
+
+// An "exact" payment requirement; `extra_json` is a JSON object's text, or empty for no extra.
+PaymentRequirements exact_requirement(std::string_view network, std::uint64_t amount, std::string_view asset,
+                                      std::string_view pay_to, std::uint64_t max_timeout_seconds = 300,
+                                      std::string_view extra_json = {});
 
 // Hardhat/anvil test account #0 (public test vector key; holds nothing of value anywhere).
 inline constexpr const char* kTestKey0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";

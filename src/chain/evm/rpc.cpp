@@ -16,6 +16,8 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <unordered_map>
 
 namespace x402::chain::evm {
@@ -399,6 +401,17 @@ struct RpcClient::Shared {
   http::Url url;
   RpcOptions options;
   std::atomic<std::uint64_t> next_id{1};
+
+  mutable std::mutex count_mutex;
+  std::map<std::string, std::uint64_t, std::less<>> calls;
+  std::atomic<std::uint64_t> round_trips{0};
+
+  void count(std::string_view method) {
+    std::lock_guard lock(count_mutex);
+    auto it = calls.find(method);
+    if (it == calls.end()) it = calls.emplace(std::string(method), 0).first;
+    ++it->second;
+  }
 };
 
 RpcClient::RpcClient(http::Client& http, http::Url url, RpcOptions options)
@@ -415,6 +428,16 @@ Result<RpcClient> RpcClient::create(http::Client& http, std::string_view url, Rp
 
 const http::Url& RpcClient::url() const noexcept {
   return shared_->url;
+}
+
+RpcCallCounts RpcClient::call_counts() const {
+  RpcCallCounts out;
+  {
+    std::lock_guard lock(shared_->count_mutex);
+    out.by_method.assign(shared_->calls.begin(), shared_->calls.end());
+  }
+  out.round_trips = shared_->round_trips.load(std::memory_order_relaxed);
+  return out;
 }
 
 namespace {
@@ -458,6 +481,8 @@ RpcResult<json::value> parse_body(const http::Response& response) {
 
 asio::awaitable<RpcResult<json::value>> RpcClient::request(std::string method, json::array params) {
   const std::uint64_t id = shared_->next_id.fetch_add(1, std::memory_order_relaxed);
+  shared_->count(method);
+  shared_->round_trips.fetch_add(1, std::memory_order_relaxed);
   std::string body = json::serialize(envelope(id, method, std::move(params)));
   auto response = co_await http_->post_json(shared_->url, std::move(body), shared_->options.headers);
   if (!response) co_return from_http_error(response.error());
@@ -481,8 +506,11 @@ asio::awaitable<RpcResult<std::vector<RpcResult<json::value>>>> RpcClient::batch
     const std::uint64_t first_id = shared_->next_id.fetch_add(end - start, std::memory_order_relaxed);
     json::array body;
     body.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i)
+    for (std::size_t i = start; i < end; ++i) {
+      shared_->count(calls[i].method);
       body.push_back(envelope(first_id + (i - start), calls[i].method, std::move(calls[i].params)));
+    }
+    shared_->round_trips.fetch_add(1, std::memory_order_relaxed);
     auto response = co_await http_->post_json(shared_->url, json::serialize(body), shared_->options.headers);
     if (!response) co_return from_http_error(response.error());
     auto parsed = parse_body(*response);

@@ -201,6 +201,13 @@ RpcResult<std::optional<BlockHeader>> block(const boost::json::value& json);  //
 RpcResult<std::optional<Receipt>> receipt(const boost::json::value& json);    // null: not mined yet
 }  // namespace decode
 
+// Calls made through a client and all its copies, for metrics: JSON-RPC calls by method (every
+// call of a batch counts) and HTTP round trips.
+struct RpcCallCounts {
+  std::vector<std::pair<std::string, std::uint64_t>> by_method;  // sorted by method
+  std::uint64_t round_trips = 0;
+};
+
 struct RpcOptions {
   // Calls per HTTP request in batch(); larger batches are split into several round trips.
   std::size_t max_batch_size = 256;
@@ -221,6 +228,7 @@ class RpcClient {
                                                 RpcOptions options = {});
 
   [[nodiscard]] const http::Url& url() const noexcept;
+  [[nodiscard]] RpcCallCounts call_counts() const;
 
   // Generic calls: the raw `result` member, or the error.
   boost::asio::awaitable<RpcResult<boost::json::value>> request(std::string method,

@@ -3,10 +3,89 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "crypto/eip712.hpp"
 
 namespace x402::exact_evm {
+namespace {
+
+// What a requirement contributes to every authorization signed under it: the EIP-712 domain
+// separator (four Keccak-f permutations) and the recipient, parsed and spelled in EIP-55 (a
+// permutation each; the asset's parse is one more). A client pays the same few sellers again and
+// again, so these are worked out once per distinct (chain, asset, payTo, name, version) text.
+struct RequirementTerms {
+  Bytes32 domain_separator;
+  Address pay_to;
+  std::string checksummed_pay_to;
+};
+
+struct RequirementKeyView {
+  std::uint64_t chain_id = 0;
+  std::string_view asset;
+  std::string_view pay_to;
+  std::string_view name;
+  std::string_view version;
+
+  [[nodiscard]] auto fields() const noexcept { return std::tie(chain_id, asset, pay_to, name, version); }
+};
+
+struct RequirementKey {
+  std::uint64_t chain_id = 0;
+  std::string asset;
+  std::string pay_to;
+  std::string name;
+  std::string version;
+
+  explicit RequirementKey(const RequirementKeyView& view)
+      : chain_id(view.chain_id),
+        asset(view.asset),
+        pay_to(view.pay_to),
+        name(view.name),
+        version(view.version) {}
+  [[nodiscard]] RequirementKeyView view() const noexcept { return {chain_id, asset, pay_to, name, version}; }
+};
+
+// Lookups by views, so a hit allocates nothing.
+struct RequirementKeyLess {
+  using is_transparent = void;
+  static RequirementKeyView view(const RequirementKey& key) noexcept { return key.view(); }
+  static const RequirementKeyView& view(const RequirementKeyView& key) noexcept { return key; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return view(a).fields() < view(b).fields();
+  }
+};
+
+}  // namespace
+
+// Shared by the threads paying through one client. Entries are immutable and handed out by
+// shared_ptr, so the lock covers only the map. Requirements come from servers, so the map is
+// bounded: when full it is emptied and refilled by what is still being paid.
+class RequirementTermsCache {
+ public:
+  static constexpr std::size_t kMaxEntries = 256;
+
+  [[nodiscard]] std::shared_ptr<const RequirementTerms> find(const RequirementKeyView& key) const {
+    std::lock_guard lock(mutex_);
+    const auto found = entries_.find(key);
+    return found == entries_.end() ? nullptr : found->second;
+  }
+
+  void insert(const RequirementKeyView& key, std::shared_ptr<const RequirementTerms> terms) {
+    RequirementKey owned(key);  // allocated outside the lock
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.try_emplace(std::move(owned), std::move(terms));
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<RequirementKey, std::shared_ptr<const RequirementTerms>, RequirementKeyLess> entries_;
+};
+
 namespace {
 
 std::uint64_t system_now() {
@@ -15,9 +94,13 @@ std::uint64_t system_now() {
           .count());
 }
 
+struct DomainFields {
+  std::string_view name;
+  std::string_view version;
+};
+
 // extra.name / extra.version as strings, or the reference client's error.
-Result<std::pair<std::string, std::string>> eip712_domain_fields(const std::optional<JsonObject>& extra,
-                                                                 std::string_view asset) {
+Result<DomainFields> eip712_domain_fields(const std::optional<JsonObject>& extra, std::string_view asset) {
   const auto missing = [&] {
     return make_error(Errc::invalid_field,
                       "EIP-712 domain parameters (name, version) are required in payment requirements for asset " +
@@ -29,7 +112,26 @@ Result<std::pair<std::string, std::string>> eip712_domain_fields(const std::opti
   if (name == nullptr || version == nullptr || !name->is_string() || !version->is_string() ||
       name->get_string().empty() || version->get_string().empty())
     return missing();
-  return std::pair{std::string(name->get_string()), std::string(version->get_string())};
+  return DomainFields{name->get_string(), version->get_string()};
+}
+
+// On a cache miss: parses both addresses (errors name the field, asset first), hashes the domain.
+Result<std::shared_ptr<const RequirementTerms>> compute_terms(const RequirementKeyView& key) {
+  auto asset = Address::parse(key.asset);
+  if (!asset) return make_error(Errc::invalid_field, "asset: " + asset.error().message);
+  auto pay_to = Address::parse(key.pay_to);
+  if (!pay_to) return make_error(Errc::invalid_field, "payTo: " + pay_to.error().message);
+  const crypto::Eip712Domain domain{std::string(key.name), std::string(key.version), key.chain_id, *asset};
+  return std::make_shared<const RequirementTerms>(
+      RequirementTerms{crypto::domain_separator(domain), *pay_to, pay_to->checksummed()});
+}
+
+Bytes sign_under(const PrivateKey& key, const Bytes32& domain_separator, const Authorization& a) {
+  const crypto::TransferWithAuthorization message{a.from, a.to, a.value, a.valid_after, a.valid_before, a.nonce};
+  const Signature signature =
+      key.sign_digest(crypto::typed_data_digest(domain_separator, crypto::struct_hash(message)));
+  const auto bytes = signature.to_bytes();
+  return Bytes(bytes.begin(), bytes.end());
 }
 
 }  // namespace
@@ -42,44 +144,47 @@ Bytes32 random_nonce() noexcept {
 
 Eip3009Payload sign_authorization(const PrivateKey& key, const SigningRequest& request) {
   const crypto::Eip712Domain domain{request.name, request.version, request.chain_id, request.asset};
-  const auto& a = request.authorization;
-  const crypto::TransferWithAuthorization message{a.from, a.to, a.value, a.valid_after, a.valid_before, a.nonce};
-  const Signature signature = key.sign_digest(crypto::transfer_with_authorization_digest(domain, message));
-  const auto bytes = signature.to_bytes();
-  return Eip3009Payload{a, Bytes(bytes.begin(), bytes.end())};
+  return Eip3009Payload{request.authorization,
+                        sign_under(key, crypto::domain_separator(domain), request.authorization)};
 }
 
 ExactEvmClient::ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks, Clock clock,
                                NonceSource nonces)
     : key_(std::move(key)),
+      checksummed_address_(key_.address().checksummed()),
       networks_(std::move(networks)),
       clock_(clock ? std::move(clock) : Clock(system_now)),
-      nonces_(nonces ? std::move(nonces) : NonceSource(random_nonce)) {}
+      nonces_(nonces ? std::move(nonces) : NonceSource(random_nonce)),
+      terms_(std::make_unique<RequirementTermsCache>()) {}
+
+ExactEvmClient::~ExactEvmClient() = default;
 
 Result<JsonObject> ExactEvmClient::create(std::uint64_t chain_id, std::string_view asset, std::string_view pay_to,
                                           const U256& value, std::uint64_t max_timeout_seconds,
                                           const std::optional<JsonObject>& extra, bool v1) const {
   auto domain_fields = eip712_domain_fields(extra, asset);
   if (!domain_fields) return domain_fields.take_error();
-  auto asset_address = Address::parse(asset);
-  if (!asset_address) return make_error(Errc::invalid_field, "asset: " + asset_address.error().message);
-  auto to = Address::parse(pay_to);
-  if (!to) return make_error(Errc::invalid_field, "payTo: " + to.error().message);
+  const RequirementKeyView key{chain_id, asset, pay_to, domain_fields->name, domain_fields->version};
+  std::shared_ptr<const RequirementTerms> terms = terms_->find(key);
+  if (!terms) {
+    auto computed = compute_terms(key);
+    if (!computed) return computed.take_error();
+    terms = std::move(*computed);
+    terms_->insert(key, terms);
+  }
 
   const std::uint64_t now = clock_();
-  SigningRequest request;
-  request.chain_id = chain_id;
-  request.asset = *asset_address;
-  request.name = std::move(domain_fields->first);
-  request.version = std::move(domain_fields->second);
-  request.authorization.from = key_.address();
-  request.authorization.to = *to;
-  request.authorization.value = value;
+  Eip3009Payload payload;
+  auto& authorization = payload.authorization;
+  authorization.from = key_.address();
+  authorization.to = terms->pay_to;
+  authorization.value = value;
   // v2 (2.27) signs from the epoch; v1 clients back-date ten minutes for clock skew.
-  request.authorization.valid_after = v1 ? U256(now >= 600 ? now - 600 : 0) : U256(0);
-  request.authorization.valid_before = U256(now) + U256(max_timeout_seconds);
-  request.authorization.nonce = nonces_();
-  return to_json(sign_authorization(key_, request));
+  authorization.valid_after = v1 ? U256(now >= 600 ? now - 600 : 0) : U256(0);
+  authorization.valid_before = U256(now) + U256(max_timeout_seconds);
+  authorization.nonce = nonces_();
+  payload.signature = sign_under(key_, terms->domain_separator, authorization);
+  return to_json(payload, checksummed_address_, terms->checksummed_pay_to);
 }
 
 Result<JsonObject> ExactEvmClient::create_payload(const PaymentRequirements& requirements) const {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "schemes/exact/evm/payload.hpp"
 #include "x402/keys.hpp"
@@ -24,6 +25,8 @@ struct SigningRequest {
 };
 [[nodiscard]] Eip3009Payload sign_authorization(const PrivateKey& key, const SigningRequest& request);
 
+class RequirementTermsCache;
+
 class ExactEvmClient final : public SchemeClient {
  public:
   using Clock = std::function<std::uint64_t()>;       // unix seconds
@@ -31,6 +34,9 @@ class ExactEvmClient final : public SchemeClient {
 
   ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks,
                  Clock clock = {}, NonceSource nonces = {});
+  ~ExactEvmClient() override;
+  ExactEvmClient(const ExactEvmClient&) = delete;
+  ExactEvmClient& operator=(const ExactEvmClient&) = delete;
 
   [[nodiscard]] std::string_view scheme() const noexcept override { return "exact"; }
   [[nodiscard]] Result<JsonObject> create_payload(const PaymentRequirements& requirements) const override;
@@ -44,9 +50,11 @@ class ExactEvmClient final : public SchemeClient {
                                           const std::optional<JsonObject>& extra, bool v1) const;
 
   PrivateKey key_;
+  std::string checksummed_address_;  // `from` of every payment, spelled once
   std::shared_ptr<const NetworkRegistry> networks_;
   Clock clock_;
   NonceSource nonces_;
+  std::unique_ptr<RequirementTermsCache> terms_;  // thread-safe: create() runs concurrently
 };
 
 // Fresh nonce from the OS CSPRNG.

@@ -135,18 +135,23 @@ struct ExactEvmFacilitator::Settlement {
   std::string key_text;
   std::string payload_hash;
   std::string request_json;
+  std::size_t signer_index = 0;
+  Bytes calldata;       // transferWithAuthorization(...)
+  std::string gas_key;  // asset + selector: what a learnt gas limit is for
+  SettleProbe probe;    // from the check before the claim
 };
 
 ExactEvmFacilitator::ExactEvmFacilitator(FacilitatorOptions options, std::shared_ptr<const NetworkRegistry> networks,
                                          chain::evm::RpcClient rpc, std::vector<PrivateKey> signers,
                                          std::shared_ptr<store::Ledger> ledger, boost::asio::thread_pool& blocking,
-                                         Clock clock)
+                                         std::shared_ptr<chain::evm::ReceiptWatcher> receipts, Clock clock)
     : options_(std::move(options)),
       networks_(std::move(networks)),
       rpc_(std::move(rpc)),
       signers_(std::move(signers)),
       ledger_(std::move(ledger)),
       blocking_(blocking),
+      receipts_(std::move(receipts)),
       clock_(clock ? std::move(clock) : Clock(system_now)) {
   allowed_assets_ = options_.allowed_assets;
   if (allowed_assets_.empty()) {
@@ -179,6 +184,24 @@ FacilitatorCounters ExactEvmFacilitator::counters() const {
   return counters_;
 }
 
+std::optional<chain::evm::ReceiptWatcherStats> ExactEvmFacilitator::receipt_stats() const {
+  if (!receipts_) return std::nullopt;
+  return receipts_->stats();
+}
+
+std::optional<std::uint64_t> ExactEvmFacilitator::learnt_gas_limit(const std::string& key) {
+  std::lock_guard lock(asset_cache_mutex_);
+  const auto it = gas_estimates_.find(key);
+  if (it == gas_estimates_.end()) return std::nullopt;
+  return std::min<std::uint64_t>(it->second + it->second / 4, options_.max_gas);
+}
+
+void ExactEvmFacilitator::learn_gas(const std::string& key, std::uint64_t estimate) {
+  std::lock_guard lock(asset_cache_mutex_);
+  auto& highest = gas_estimates_[key];
+  highest = std::max(highest, estimate);
+}
+
 template <typename F>
 auto ExactEvmFacilitator::ledger_call(F function) -> boost::asio::awaitable<std::invoke_result_t<F&>> {
   co_return co_await async::offload(blocking_, std::move(function));
@@ -197,7 +220,7 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::verify(const
     co_return invalid(rejection->reason, rejection->message, payer);
   }
   auto& payment = std::get<PreparedPayment>(prepared);
-  auto result = co_await check_on_chain(view, payment, /*simulate=*/true);
+  auto result = co_await check_on_chain(view, payment, /*simulate=*/true, nullptr);
   if (!result) count(&FacilitatorCounters::verify_errors);
   else count(result->is_valid ? &FacilitatorCounters::verify_valid : &FacilitatorCounters::verify_invalid);
   co_return result;
@@ -205,7 +228,7 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::verify(const
 
 boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_chain(const RequestView& request,
                                                                                   const PreparedPayment& payment,
-                                                                                  bool simulate) {
+                                                                                  bool simulate, SettleProbe* probe) {
   const auto& auth = payment.payment.authorization;
   const std::string payer = raw_payer(*request.payload, auth.from);
   if (!asset_allowed(payment.asset))
@@ -232,6 +255,9 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_cha
   if (run_simulation)
     calls.push_back(chain::evm::requests::call({std::nullopt, payment.asset, calldata, std::nullopt, std::nullopt},
                                                chain::evm::BlockRef::latest()));
+  const bool probe_simulation = probe != nullptr && probe->simulation.has_value();
+  const std::size_t probe_call = probe_simulation ? calls.size() : SIZE_MAX;
+  if (probe_simulation) calls.push_back(chain::evm::requests::call(*probe->simulation, chain::evm::BlockRef::latest()));
 
   auto batch = co_await rpc_.batch(std::move(calls));
   if (!batch) co_return rpc_unavailable(batch.error());
@@ -240,6 +266,12 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_cha
   auto payer_code = results[0] ? chain::evm::decode::bytes(*results[0]) : RpcResult<Bytes>(results[0].error());
   if (!payer_code) co_return rpc_unavailable(payer_code.error());
   const bool payer_has_code = !payer_code->empty();
+  if (probe != nullptr) {
+    probe->payer_has_code = payer_has_code;
+    if (probe_simulation)
+      probe->simulated = results[probe_call] ? chain::evm::decode::bytes(*results[probe_call])
+                                             : RpcResult<Bytes>(results[probe_call].error());
+  }
 
   // ERC-6492: an undeployed wallet would need its factory called; no factory is allow-listed.
   if (payment.erc6492 && !payer_has_code)
@@ -396,6 +428,9 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle(const
 boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(Settlement& s) {
   const auto& auth = s.payment.payment.authorization;
   auto executor = co_await boost::asio::this_coro::executor;
+  s.signer_index = signers_.next();
+  s.calldata = transfer_calldata(s.payment);
+  s.gas_key = lower_hex(s.payment.asset) + to_hex(ByteView(s.calldata).subspan(0, 4));
   for (int round = 0; round < 4; ++round) {
     auto found = co_await ledger_call([&] { return ledger_->find(s.key); });
     if (!found) co_return found.take_error();
@@ -416,7 +451,7 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
         }
         case store::SettlementState::submitted:
         case store::SettlementState::pending:
-          co_return co_await await_submitted(s, std::move(record));
+          co_return co_await await_submitted(s, std::move(record), /*recovered=*/true);
         case store::SettlementState::verified: {
           // Another process claimed it and has not sent yet; a claim that old was abandoned.
           if (now_ms() - record.updated_at > options_.stale_claim_after.count()) {
@@ -436,8 +471,16 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
       }
     }
 
-    // Re-verify without simulation, as the reference does: the gas estimate simulates.
-    auto check = co_await check_on_chain(s.view, s.payment, /*simulate=*/false);
+    // Re-verify without verify's simulation, as the reference does: the transaction itself is
+    // simulated, with the gas limit learnt for this asset and overload if there is one (in the
+    // same round trip, judged after the claim), else by eth_estimateGas after the claim.
+    s.probe = SettleProbe{};
+    if (const auto learnt = learnt_gas_limit(s.gas_key)) {
+      s.probe.simulation =
+          chain::evm::CallRequest{signers_.key(s.signer_index).address(), s.payment.asset, s.calldata, std::nullopt, *learnt};
+      s.probe.gas_limit = *learnt;
+    }
+    auto check = co_await check_on_chain(s.view, s.payment, /*simulate=*/false, &s.probe);
     if (!check) co_return check.take_error();
     if (!check->is_valid)
       co_return settle_failure(check->invalid_reason.value_or(std::string(reason::unexpected_settle_error)),
@@ -473,23 +516,34 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
     co_return error;
   };
 
-  const std::size_t index = signers_.next();
+  const std::size_t index = s.signer_index;
   const PrivateKey& key = signers_.key(index);
-  Bytes calldata = transfer_calldata(s.payment);
 
-  chain::evm::CallRequest estimate{key.address(), s.payment.asset, calldata, std::nullopt, std::nullopt};
-  auto gas = co_await rpc_.estimate_gas(std::move(estimate));
-  if (!gas) {
-    const auto& error = gas.error();
-    if (!error.is_revert()) co_return co_await error_before_broadcast(rpc_unavailable(error));
-    std::string text = error.revert_reason.empty() ? error.rpc_message : error.revert_reason;
-    co_return co_await fail_before_broadcast(reason_for_revert(text), "execution reverted: " + text);
+  // The gas limit. For a payer without code: the highest estimate seen for this asset and
+  // overload (+25 %, within the cap), proven enough for this very transaction by the simulation
+  // with exactly that limit in the check before the claim (one eth_call instead of
+  // eth_estimateGas's several executions). If there was none, or it failed in any way (revert,
+  // out of gas), eth_estimateGas decides as it always did: a revert refuses the settlement
+  // before anything is sent.
+  std::optional<std::uint64_t> gas_limit;
+  if (!s.probe.payer_has_code && s.probe.gas_limit && s.probe.simulated && s.probe.simulated->ok())
+    gas_limit = *s.probe.gas_limit;
+  if (!gas_limit) {
+    chain::evm::CallRequest estimate{key.address(), s.payment.asset, s.calldata, std::nullopt, std::nullopt};
+    auto gas = co_await rpc_.estimate_gas(std::move(estimate));
+    if (!gas) {
+      const auto& error = gas.error();
+      if (!error.is_revert()) co_return co_await error_before_broadcast(rpc_unavailable(error));
+      std::string text = error.revert_reason.empty() ? error.rpc_message : error.revert_reason;
+      co_return co_await fail_before_broadcast(reason_for_revert(text), "execution reverted: " + text);
+    }
+    if (*gas > options_.max_gas)
+      co_return co_await fail_before_broadcast(reason::invalid_exact_evm_transaction_failed,
+                                               "gas estimate " + std::to_string(*gas) + " exceeds the cap " +
+                                                   std::to_string(options_.max_gas));
+    gas_limit = std::min<std::uint64_t>(*gas + *gas / 4, options_.max_gas);
+    if (!s.probe.payer_has_code) learn_gas(s.gas_key, *gas);
   }
-  if (*gas > options_.max_gas)
-    co_return co_await fail_before_broadcast(reason::invalid_exact_evm_transaction_failed,
-                                             "gas estimate " + std::to_string(*gas) + " exceeds the cap " +
-                                                 std::to_string(options_.max_gas));
-  const std::uint64_t gas_limit = std::min<std::uint64_t>(*gas + *gas / 4, options_.max_gas);
 
   auto fees = co_await signers_.fees(rpc_);
   if (!fees) co_return co_await error_before_broadcast(rpc_unavailable(fees.error()));
@@ -507,10 +561,10 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
   tx.nonce = *nonce;
   tx.max_priority_fee_per_gas = quote.max_priority_fee_per_gas;
   tx.max_fee_per_gas = quote.max_fee_per_gas;
-  tx.gas_limit = gas_limit;
+  tx.gas_limit = *gas_limit;
   tx.to = s.payment.asset;
   tx.value = 0;
-  tx.data = std::move(calldata);
+  tx.data = s.calldata;
   const crypto::SignedTransaction signed_tx = crypto::sign(tx, key);
 
   store::SubmittedTx submitted{key.address().checksummed(), *nonce, signed_tx.hash.hex(), to_hex(signed_tx.raw)};
@@ -523,6 +577,7 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
 
   count(&FacilitatorCounters::transactions_sent);
   auto sent = co_await rpc_.send_raw_transaction(signed_tx.raw);
+  bool maybe_not_received = false;
   if (!sent) {
     const auto& error = sent.error();
     const bool definite_rejection = error.kind == chain::evm::RpcErrorKind::rpc ||
@@ -537,7 +592,9 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
       co_return settle_failure(reason_for_revert(text), "transaction rejected: " + text, s.payer, "",
                                s.response_network);
     }
-    // Transport failure: it may have been broadcast. Wait for it like any submitted transaction.
+    // Transport failure: it may or may not have reached the node. Wait for it like a recovered
+    // record (look up, rebroadcast the same bytes if unknown).
+    maybe_not_received = !already_known;
   }
 
   store::SettlementRecord record;
@@ -547,29 +604,40 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
   record.pay_to = lower_hex(auth.to);
   record.tx_hash = submitted.tx_hash;
   record.raw_tx = submitted.raw_tx;
-  co_return co_await await_submitted(s, std::move(record));
+  co_return co_await await_submitted(s, std::move(record), maybe_not_received);
+}
+
+boost::asio::awaitable<chain::evm::RpcResult<chain::evm::Receipt>> ExactEvmFacilitator::wait_receipt(
+    Bytes32 hash, milliseconds timeout) {
+  if (receipts_) co_return co_await receipts_->wait(hash, timeout);
+  co_return co_await rpc_.wait_for_receipt(hash, timeout, options_.receipt_poll);
 }
 
 boost::asio::awaitable<Result<std::optional<chain::evm::Receipt>>> ExactEvmFacilitator::finish_receipt(
-    const store::SettlementRecord& record, milliseconds timeout) {
+    const store::SettlementRecord& record, milliseconds timeout, bool recovered) {
   auto hash = Bytes32::from_hex(record.tx_hash.value_or(""));
   if (!hash) co_return make_error(Errc::internal, "ledger record without a valid tx hash");
-  auto existing = co_await rpc_.get_transaction_receipt(*hash);
-  if (existing && existing->has_value()) co_return std::move(*existing);
-  // Not mined (or the node lost it): broadcasting the same signed bytes again is harmless.
-  if (record.raw_tx) {
-    if (auto raw = from_hex(*record.raw_tx)) (void)co_await rpc_.send_raw_transaction(std::move(*raw));
+  if (recovered) {
+    auto existing = co_await rpc_.get_transaction_receipt(*hash);
+    if (existing && existing->has_value()) co_return std::move(*existing);
+    // Not mined, or the node never got it or lost it (a crash before the broadcast reached it, a
+    // node restart): broadcasting the same signed bytes again is harmless.
+    if (record.raw_tx) {
+      if (auto raw = from_hex(*record.raw_tx)) (void)co_await rpc_.send_raw_transaction(std::move(*raw));
+    }
   }
-  auto receipt = co_await rpc_.wait_for_receipt(*hash, timeout, options_.receipt_poll);
+  // A transaction this process has just broadcast is simply waited for.
+  auto receipt = co_await wait_receipt(*hash, timeout);
   if (!receipt) co_return std::optional<chain::evm::Receipt>{};
   co_return std::optional<chain::evm::Receipt>(std::move(*receipt));
 }
 
 boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::await_submitted(Settlement& s,
-                                                                                   store::SettlementRecord record) {
+                                                                                   store::SettlementRecord record,
+                                                                                   bool recovered) {
   const auto& auth = s.payment.payment.authorization;
   const std::string tx_hash = record.tx_hash.value_or("");
-  auto receipt = co_await finish_receipt(record, options_.receipt_timeout);
+  auto receipt = co_await finish_receipt(record, options_.receipt_timeout, recovered);
   if (!receipt) co_return receipt.take_error();
   if (!receipt->has_value()) {
     if (record.state == store::SettlementState::submitted)
@@ -620,7 +688,7 @@ boost::asio::awaitable<Result<std::size_t>> ExactEvmFacilitator::reconcile() {
       if (marked) ++changed;
       continue;
     }
-    auto receipt = co_await finish_receipt(record, std::chrono::seconds(2));
+    auto receipt = co_await finish_receipt(record, std::chrono::seconds(2), /*recovered=*/true);
     if (!receipt || !receipt->has_value()) {
       if (record.state == store::SettlementState::submitted) {
         auto marked = co_await ledger_call([&] { return ledger_->mark_pending(record.key); });

@@ -73,17 +73,22 @@ Result<Eip3009Payload> parse_eip3009_payload(const JsonObject& payload) noexcept
 }
 
 JsonObject to_json(const Eip3009Payload& payload) {
+  return to_json(payload, payload.authorization.from.checksummed(), payload.authorization.to.checksummed());
+}
+
+JsonObject to_json(const Eip3009Payload& payload, std::string_view checksummed_from,
+                   std::string_view checksummed_to) {
   const auto& auth = payload.authorization;
-  JsonObject authorization;
-  authorization["from"] = auth.from.checksummed();
-  authorization["to"] = auth.to.checksummed();
-  authorization["value"] = to_decimal(auth.value);
-  authorization["validAfter"] = to_decimal(auth.valid_after);
-  authorization["validBefore"] = to_decimal(auth.valid_before);
-  authorization["nonce"] = auth.nonce.hex();
-  JsonObject out;
-  out["authorization"] = std::move(authorization);
-  out["signature"] = to_hex(payload.signature);
+  JsonObject authorization(6);
+  authorization.emplace("from", checksummed_from);
+  authorization.emplace("to", checksummed_to);
+  authorization.emplace("value", to_decimal(auth.value));
+  authorization.emplace("validAfter", to_decimal(auth.valid_after));
+  authorization.emplace("validBefore", to_decimal(auth.valid_before));
+  authorization.emplace("nonce", auth.nonce.hex());
+  JsonObject out(2);
+  out.emplace("authorization", std::move(authorization));
+  out.emplace("signature", to_hex(payload.signature));
   return out;
 }
 

@@ -33,5 +33,9 @@ struct Eip3009Payload {
 
 // The reference client's key order; addresses EIP-55, nonce and signature lowercase hex.
 [[nodiscard]] JsonObject to_json(const Eip3009Payload& payload);
+// Same, for a caller that already holds both addresses in EIP-55 spelling (each spelling costs a
+// Keccak-f permutation); they must be those of authorization.from and authorization.to.
+[[nodiscard]] JsonObject to_json(const Eip3009Payload& payload, std::string_view checksummed_from,
+                                 std::string_view checksummed_to);
 
 }  // namespace x402::exact_evm
