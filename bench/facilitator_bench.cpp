@@ -23,7 +23,8 @@ using namespace x402;
 
 std::uint64_t unix_now() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 // A valid /verify body signed now: $0.001 of Base Sepolia USDC.

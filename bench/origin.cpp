@@ -24,7 +24,8 @@ extern "C" void on_signal(int) {
 boost::asio::awaitable<http::Response> serve(http::Request request) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/weather") co_return http::make_response(request, 200, R"({"weather":"sunny","temperature":70})");
+  if (path == "/weather")
+    co_return http::make_response(request, 200, R"({"weather":"sunny","temperature":70})");
   co_return http::make_response(request, 200, R"({"free":true})");
 }
 
@@ -37,14 +38,17 @@ int main(int argc, char** argv) {
   options.threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
-    if (flag == "--listen-port") options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
-    else if (flag == "--threads") options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    if (flag == "--listen-port")
+      options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+    else if (flag == "--threads")
+      options.threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     else {
       std::cerr << "usage: x402_bench_origin [--listen-port P] [--threads N]\n";
       return 2;
     }
   }
-  http::Server server(options, [](http::Request request, http::RequestContext&) { return serve(std::move(request)); });
+  http::Server server(options,
+                      [](http::Request request, http::RequestContext&) { return serve(std::move(request)); });
   if (auto started = server.start(); !started) {
     std::cerr << "x402_bench_origin: " << started.error().describe() << '\n';
     return 1;

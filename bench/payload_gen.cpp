@@ -52,12 +52,18 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (i + 1 >= argc) return usage("missing value after a flag");
     const char* value = argv[++i];
-    if (arg == "--required") required_file = value;
-    else if (arg == "--key-file") key_files.emplace_back(value);
-    else if (arg == "--count") count = std::strtol(value, nullptr, 10);
-    else if (arg == "--format") format = value;
-    else if (arg == "--out") out_file = value;
-    else return usage("unknown flag");
+    if (arg == "--required")
+      required_file = value;
+    else if (arg == "--key-file")
+      key_files.emplace_back(value);
+    else if (arg == "--count")
+      count = std::strtol(value, nullptr, 10);
+    else if (arg == "--format")
+      format = value;
+    else if (arg == "--out")
+      out_file = value;
+    else
+      return usage("unknown flag");
   }
   if (required_file.empty() || key_files.empty() || count <= 0 || out_file.empty())
     return usage("--required, --key-file, --count and --out are required");
@@ -93,7 +99,8 @@ int main(int argc, char** argv) {
   std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
   if (!out) return usage("cannot write --out");
   for (long i = 0; i < count; ++i) {
-    auto payment = client::create_payment(*required, chosen, *buyers[static_cast<std::size_t>(i) % buyers.size()]);
+    auto payment =
+        client::create_payment(*required, chosen, *buyers[static_cast<std::size_t>(i) % buyers.size()]);
     if (!payment) {
       std::cerr << "x402_bench_payloads: signing failed: " << payment.error().describe() << '\n';
       return 1;

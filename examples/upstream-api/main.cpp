@@ -20,11 +20,14 @@ extern "C" void on_signal(int) {
   if (g_server != nullptr) g_server->request_stop();
 }
 
-boost::asio::awaitable<x402::http::Response> handle(x402::http::Request request, x402::http::RequestContext&) {
+boost::asio::awaitable<x402::http::Response> handle(x402::http::Request request,
+                                                    x402::http::RequestContext&) {
   const std::string path(request.target().substr(0, request.target().find('?')));
-  if (request.method() != x402::http::Verb::get) co_return x402::http::make_json_error(request, 405, "method not allowed");
+  if (request.method() != x402::http::Verb::get)
+    co_return x402::http::make_json_error(request, 405, "method not allowed");
   if (path == "/weather")
-    co_return x402::http::make_response(request, 200, R"({"city":"Lisbon","weather":"sunny","temperature":21})");
+    co_return x402::http::make_response(request, 200,
+                                        R"({"city":"Lisbon","weather":"sunny","temperature":21})");
   if (path == "/quote")
     co_return x402::http::make_response(request, 200,
                                         R"({"quote":"The best way to predict the future is to invent it."})");
@@ -41,7 +44,8 @@ int main(int argc, char** argv) {
   const auto colon = listen.rfind(':');
   unsigned port = 0;
   if (colon == std::string::npos ||
-      std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port).ec != std::errc() || port > 65535) {
+      std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port).ec != std::errc() ||
+      port > 65535) {
     std::cerr << "usage: example-upstream-api --listen HOST:PORT\n";
     return 2;
   }

@@ -35,8 +35,8 @@ struct FixedBytes {
     auto parsed = ::x402::from_hex(text);
     if (!parsed) return parsed.take_error();
     if (parsed->size() != N)
-      return make_error(Errc::invalid_hex, "expected " + std::to_string(N) + " bytes, got " +
-                                               std::to_string(parsed->size()));
+      return make_error(Errc::invalid_hex,
+                        "expected " + std::to_string(N) + " bytes, got " + std::to_string(parsed->size()));
     FixedBytes out;
     for (std::size_t i = 0; i < N; ++i) out.bytes[i] = (*parsed)[i];
     return out;

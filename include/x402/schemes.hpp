@@ -24,7 +24,8 @@ class SchemeClient {
   virtual ~SchemeClient() = default;
   [[nodiscard]] virtual std::string_view scheme() const noexcept = 0;
   [[nodiscard]] virtual Result<JsonObject> create_payload(const PaymentRequirements& requirements) const = 0;
-  [[nodiscard]] virtual Result<JsonObject> create_payload_v1(const PaymentRequirementsV1& requirements) const = 0;
+  [[nodiscard]] virtual Result<JsonObject> create_payload_v1(
+      const PaymentRequirementsV1& requirements) const = 0;
 };
 
 // Seller side: a price on a network becomes an amount of an asset, with the scheme's `extra`.
@@ -32,7 +33,8 @@ class SchemeServer {
  public:
   virtual ~SchemeServer() = default;
   [[nodiscard]] virtual std::string_view scheme() const noexcept = 0;
-  [[nodiscard]] virtual Result<AssetAmount> parse_price(const Money& price, std::string_view network) const = 0;
+  [[nodiscard]] virtual Result<AssetAmount> parse_price(const Money& price,
+                                                        std::string_view network) const = 0;
   // Adds what the facilitator advertises for this kind (e.g. a fee payer); default: nothing.
   [[nodiscard]] virtual PaymentRequirements enhance(PaymentRequirements requirements,
                                                     const SupportedKind& /*kind*/) const {

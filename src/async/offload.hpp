@@ -17,7 +17,9 @@ boost::asio::awaitable<std::invoke_result_t<F&>> offload(boost::asio::thread_poo
   using R = std::invoke_result_t<F&>;
   // co_spawn's completion needs a default-constructible value; results often are not.
   // A named task, not a lambda temporary inside the co_await: GCC 12 destroys those twice.
-  auto task = [fn = std::move(function)]() mutable -> boost::asio::awaitable<std::optional<R>> { co_return fn(); };
+  auto task = [fn = std::move(function)]() mutable -> boost::asio::awaitable<std::optional<R>> {
+    co_return fn();
+  };
   auto executor = pool.get_executor();
   auto result = co_await boost::asio::co_spawn(executor, std::move(task), boost::asio::use_awaitable);
   co_return std::move(*result);

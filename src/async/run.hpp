@@ -15,7 +15,9 @@ T run_blocking(const Executor& executor, boost::asio::awaitable<T> operation) {
   // co_spawn's completion needs a default-constructible value; results often are not.
   auto future = boost::asio::co_spawn(
       executor,
-      [op = std::move(operation)]() mutable -> boost::asio::awaitable<std::optional<T>> { co_return co_await std::move(op); },
+      [op = std::move(operation)]() mutable -> boost::asio::awaitable<std::optional<T>> {
+        co_return co_await std::move(op);
+      },
       boost::asio::use_future);
   return std::move(*future.get());
 }

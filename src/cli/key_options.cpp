@@ -3,15 +3,14 @@
 namespace x402::cli {
 
 void add_key_options(CLI::App& command, KeyOptions& options, bool required) {
-  auto* file = command.add_option("--key-file", options.key_file,
-                                  "file holding the 0x-hex private key (mode 0600)");
+  auto* file =
+      command.add_option("--key-file", options.key_file, "file holding the 0x-hex private key (mode 0600)");
   auto* env = command.add_option("--key-env", options.key_env,
                                  "name of an environment variable holding the 0x-hex private key");
   file->excludes(env);
   if (required) {
     command.callback([&command, file, env] {
-      if (file->count() == 0 && env->count() == 0)
-        throw CLI::RequiredError("--key-file or --key-env");
+      if (file->count() == 0 && env->count() == 0) throw CLI::RequiredError("--key-file or --key-env");
       (void)command;
     });
   }

@@ -12,28 +12,40 @@ Result<DecodedMessage> as(MessageKind kind, const boost::json::value& json) {
   return DecodedMessage{kind, to_json(*value)};
 }
 
-bool has(const boost::json::object& object, std::string_view key) { return object.contains(key); }
+bool has(const boost::json::object& object, std::string_view key) {
+  return object.contains(key);
+}
 
 }  // namespace
 
 std::string_view to_string(MessageKind kind) noexcept {
   switch (kind) {
-    case MessageKind::payment_required: return "PaymentRequired (v2)";
-    case MessageKind::payment_payload: return "PaymentPayload (v2)";
-    case MessageKind::payment_requirements_response: return "PaymentRequirementsResponse (v1 402 body)";
-    case MessageKind::payment_payload_v1: return "PaymentPayload (v1)";
-    case MessageKind::settle_response: return "SettleResponse";
-    case MessageKind::verify_response: return "VerifyResponse";
-    case MessageKind::facilitator_request: return "VerifyRequest/SettleRequest";
-    case MessageKind::supported_response: return "SupportedResponse";
+    case MessageKind::payment_required:
+      return "PaymentRequired (v2)";
+    case MessageKind::payment_payload:
+      return "PaymentPayload (v2)";
+    case MessageKind::payment_requirements_response:
+      return "PaymentRequirementsResponse (v1 402 body)";
+    case MessageKind::payment_payload_v1:
+      return "PaymentPayload (v1)";
+    case MessageKind::settle_response:
+      return "SettleResponse";
+    case MessageKind::verify_response:
+      return "VerifyResponse";
+    case MessageKind::facilitator_request:
+      return "VerifyRequest/SettleRequest";
+    case MessageKind::supported_response:
+      return "SupportedResponse";
   }
   return "unknown";
 }
 
 Result<DecodedMessage> decode_message(std::string_view value) noexcept {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\n' || value.front() == '\t' || value.front() == '\r'))
+  while (!value.empty() &&
+         (value.front() == ' ' || value.front() == '\n' || value.front() == '\t' || value.front() == '\r'))
     value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\n' || value.back() == '\t' || value.back() == '\r'))
+  while (!value.empty() &&
+         (value.back() == ' ' || value.back() == '\n' || value.back() == '\t' || value.back() == '\r'))
     value.remove_suffix(1);
   if (value.empty()) return make_error(Errc::invalid_argument, "empty value");
 
@@ -63,7 +75,8 @@ Result<DecodedMessage> decode_message(std::string_view value) noexcept {
   if (has(object, "isValid")) return as<VerifyResponse>(MessageKind::verify_response, *parsed);
   if (has(object, "success")) return as<SettleResponse>(MessageKind::settle_response, *parsed);
   if (has(object, "kinds")) return as<SupportedResponse>(MessageKind::supported_response, *parsed);
-  return make_error(Errc::invalid_field, "not an x402 message: no accepts, payload, isValid, success or kinds member");
+  return make_error(Errc::invalid_field,
+                    "not an x402 message: no accepts, payload, isValid, success or kinds member");
 }
 
 }  // namespace x402::cli

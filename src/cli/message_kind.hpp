@@ -9,14 +9,14 @@
 namespace x402::cli {
 
 enum class MessageKind {
-  payment_required,              // v2 PAYMENT-REQUIRED
-  payment_payload,               // v2 PAYMENT-SIGNATURE
-  payment_requirements_response, // v1 402 body
-  payment_payload_v1,            // v1 X-PAYMENT
-  settle_response,               // PAYMENT-RESPONSE / X-PAYMENT-RESPONSE / POST /settle answer
-  verify_response,               // POST /verify answer
-  facilitator_request,           // POST /verify, /settle body
-  supported_response,            // GET /supported answer
+  payment_required,               // v2 PAYMENT-REQUIRED
+  payment_payload,                // v2 PAYMENT-SIGNATURE
+  payment_requirements_response,  // v1 402 body
+  payment_payload_v1,             // v1 X-PAYMENT
+  settle_response,                // PAYMENT-RESPONSE / X-PAYMENT-RESPONSE / POST /settle answer
+  verify_response,                // POST /verify answer
+  facilitator_request,            // POST /verify, /settle body
+  supported_response,             // GET /supported answer
 };
 
 [[nodiscard]] std::string_view to_string(MessageKind kind) noexcept;

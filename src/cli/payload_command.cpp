@@ -29,7 +29,8 @@ std::string trim(std::string_view text) {
 
 int run_payload(const PayloadOptions& options) {
   std::string required = options.required;
-  if (required == "-") required.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  if (required == "-")
+    required.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   required = trim(required);
   if (required.empty()) return fail("payload", "--required is empty", kExitUsage);
 
@@ -60,8 +61,9 @@ int run_payload(const PayloadOptions& options) {
     auto body = from_json<PaymentRequirementsResponse>(*parsed);
     if (!body) return fail("payload", "--required: " + body.error().describe());
     if (static_cast<std::uint64_t>(options.accept) >= body->accepts.size())
-      return fail("payload", "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
-                                 std::to_string(body->accepts.size()) + " option(s)",
+      return fail("payload",
+                  "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
+                      std::to_string(body->accepts.size()) + " option(s)",
                   kExitUsage);
     const auto& chosen = body->accepts[static_cast<std::size_t>(options.accept)];
     if (chosen.scheme != "exact") return fail("payload", "unsupported scheme: " + chosen.scheme);
@@ -74,8 +76,9 @@ int run_payload(const PayloadOptions& options) {
   auto paid = from_json<PaymentRequired>(*parsed);
   if (!paid) return fail("payload", "--required: " + paid.error().describe());
   if (static_cast<std::uint64_t>(options.accept) >= paid->accepts.size())
-    return fail("payload", "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
-                               std::to_string(paid->accepts.size()) + " option(s)",
+    return fail("payload",
+                "--accept " + std::to_string(options.accept) + " is out of range: the 402 offers " +
+                    std::to_string(paid->accepts.size()) + " option(s)",
                 kExitUsage);
   const auto& chosen = paid->accepts[static_cast<std::size_t>(options.accept)];
   if (chosen.scheme != "exact") return fail("payload", "unsupported scheme: " + chosen.scheme);
@@ -85,26 +88,28 @@ int run_payload(const PayloadOptions& options) {
   return kExitOk;
 }
 
-const CommandRegistration registration{"payload", [](CLI::App& app) {
-  auto* command = app.add_subcommand(
-      "payload",
-      "Sign a payment for a 402 and print the header value to send: PAYMENT-SIGNATURE for a v2\n"
-      "PAYMENT-REQUIRED header value, X-PAYMENT for a v1 402 JSON body. Only the value goes to stdout.");
-  auto options = std::make_shared<PayloadOptions>();
-  command->add_option("--required", options->required,
-                      "PAYMENT-REQUIRED header value, or the v1 402 JSON body; '-' reads standard input")
-      ->required();
-  command->add_option("--accept", options->accept, "index of the offered option to pay (default 0)")
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
-                       ? std::string{}
-                       : std::string("expected an option index: 0, 1, 2, ...");
-          },
-          "INDEX"));
-  add_key_options(*command, options->key);
-  return [options] { return run_payload(*options); };
-}};
+const CommandRegistration registration{
+    "payload", [](CLI::App& app) {
+      auto* command = app.add_subcommand(
+          "payload",
+          "Sign a payment for a 402 and print the header value to send: PAYMENT-SIGNATURE for a v2\n"
+          "PAYMENT-REQUIRED header value, X-PAYMENT for a v1 402 JSON body. Only the value goes to stdout.");
+      auto options = std::make_shared<PayloadOptions>();
+      command
+          ->add_option("--required", options->required,
+                       "PAYMENT-REQUIRED header value, or the v1 402 JSON body; '-' reads standard input")
+          ->required();
+      command->add_option("--accept", options->accept, "index of the offered option to pay (default 0)")
+          ->check(CLI::Validator(
+              [](std::string& text) {
+                return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
+                           ? std::string{}
+                           : std::string("expected an option index: 0, 1, 2, ...");
+              },
+              "INDEX"));
+      add_key_options(*command, options->key);
+      return [options] { return run_payload(*options); };
+    }};
 
 }  // namespace
 }  // namespace x402::cli

@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -630,7 +630,8 @@ Result<UpOutcome> up_locked(const UpOptions& options) {
       (void)stop_process(pid);
       fs::remove(dir / kPidFile, ec);
       pid = 0;
-      last_error = make_error(Errc::conflict, "port " + std::to_string(port) + " is in use by another process");
+      last_error =
+          make_error(Errc::conflict, "port " + std::to_string(port) + " is in use by another process");
       if (options.port) break;
       continue;
     }

@@ -1,15 +1,17 @@
 #include "facilitator/config.hpp"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <cstdlib>
-#include <toml++/toml.h>
 
 #include "devnet/devnet.hpp"
 
 namespace x402::facilitator {
 namespace {
 
-Error config_error(const std::string& message) { return make_error(Errc::invalid_argument, message); }
+Error config_error(const std::string& message) {
+  return make_error(Errc::invalid_argument, message);
+}
 
 std::string resolve_path(const std::filesystem::path& base, const std::string& path) {
   std::filesystem::path p(path);
@@ -17,17 +19,20 @@ std::string resolve_path(const std::filesystem::path& base, const std::string& p
 }
 
 // Reads an optional string member, expanding ${ENV}.
-Result<std::optional<std::string>> string_at(const toml::table& table, std::string_view key, const std::string& where) {
+Result<std::optional<std::string>> string_at(const toml::table& table, std::string_view key,
+                                             const std::string& where) {
   const auto* node = table.get(key);
   if (node == nullptr) return std::optional<std::string>{};
   const auto* value = node->as_string();
   if (value == nullptr) return config_error(where + key.data() + ": expected a string");
   auto expanded = expand_env(value->get());
-  if (!expanded) return make_error(Errc::invalid_argument, where + std::string(key) + ": " + expanded.error().message);
+  if (!expanded)
+    return make_error(Errc::invalid_argument, where + std::string(key) + ": " + expanded.error().message);
   return std::optional<std::string>(std::move(*expanded));
 }
 
-Result<std::optional<std::int64_t>> integer_at(const toml::table& table, std::string_view key, const std::string& where) {
+Result<std::optional<std::int64_t>> integer_at(const toml::table& table, std::string_view key,
+                                               const std::string& where) {
   const auto* node = table.get(key);
   if (node == nullptr) return std::optional<std::int64_t>{};
   const auto* value = node->as_integer();
@@ -36,7 +41,8 @@ Result<std::optional<std::int64_t>> integer_at(const toml::table& table, std::st
   return std::optional<std::int64_t>(value->get());
 }
 
-Result<std::vector<std::string>> strings_at(const toml::table& table, std::string_view key, const std::string& where) {
+Result<std::vector<std::string>> strings_at(const toml::table& table, std::string_view key,
+                                            const std::string& where) {
   std::vector<std::string> out;
   const auto* node = table.get(key);
   if (node == nullptr) return out;
@@ -46,14 +52,16 @@ Result<std::vector<std::string>> strings_at(const toml::table& table, std::strin
     const auto* text = element.as_string();
     if (text == nullptr) return config_error(where + std::string(key) + ": expected an array of strings");
     auto expanded = expand_env(text->get());
-    if (!expanded) return make_error(Errc::invalid_argument, where + std::string(key) + ": " + expanded.error().message);
+    if (!expanded)
+      return make_error(Errc::invalid_argument, where + std::string(key) + ": " + expanded.error().message);
     out.push_back(std::move(*expanded));
   }
   return out;
 }
 
 // Every member of `table` must be one of `known`: a typo must not silently drop a setting.
-Status only_known(const toml::table& table, std::initializer_list<std::string_view> known, const std::string& where) {
+Status only_known(const toml::table& table, std::initializer_list<std::string_view> known,
+                  const std::string& where) {
   for (const auto& [key, _] : table) {
     bool ok = false;
     for (auto k : known) ok = ok || key.str() == k;
@@ -62,12 +70,14 @@ Status only_known(const toml::table& table, std::initializer_list<std::string_vi
   return {};
 }
 
-Result<NetworkConfig> parse_network(const toml::table& table, const std::filesystem::path& base, std::size_t index) {
+Result<NetworkConfig> parse_network(const toml::table& table, const std::filesystem::path& base,
+                                    std::size_t index) {
   const std::string where = "networks[" + std::to_string(index) + "].";
-  if (auto known = only_known(table,
-                              {"network", "rpc_url", "signer_key_files", "signer_key_envs", "allowed_assets", "max_gas",
-                               "max_fee_per_gas", "receipt_timeout_ms", "receipt_poll_ms", "chain_id", "v1_name", "assets"},
-                              where);
+  if (auto known = only_known(
+          table,
+          {"network", "rpc_url", "signer_key_files", "signer_key_envs", "allowed_assets", "max_gas",
+           "max_fee_per_gas", "receipt_timeout_ms", "receipt_poll_ms", "chain_id", "v1_name", "assets"},
+          where);
       !known)
     return known.take_error();
   NetworkConfig out;
@@ -97,7 +107,8 @@ Result<NetworkConfig> parse_network(const toml::table& table, const std::filesys
   auto max_fee = string_at(table, "max_fee_per_gas", where);
   if (!max_fee) return max_fee.take_error();
   if (*max_fee) {
-    if (!parse_u256(**max_fee)) return config_error(where + "max_fee_per_gas: expected a decimal string (wei)");
+    if (!parse_u256(**max_fee))
+      return config_error(where + "max_fee_per_gas: expected a decimal string (wei)");
     out.max_fee_per_gas = **max_fee;
   }
   auto receipt = integer_at(table, "receipt_timeout_ms", where);
@@ -124,7 +135,9 @@ Result<NetworkConfig> parse_network(const toml::table& table, const std::filesys
       const auto* asset_table = element.as_table();
       const std::string asset_where = where + "assets[" + std::to_string(i++) + "].";
       if (asset_table == nullptr) return config_error(asset_where + ": expected a table");
-      if (auto known = only_known(*asset_table, {"address", "name", "version", "decimals", "symbol"}, asset_where); !known)
+      if (auto known =
+              only_known(*asset_table, {"address", "name", "version", "decimals", "symbol"}, asset_where);
+          !known)
         return known.take_error();
       AssetInfo asset;
       asset.network = out.network;
@@ -138,7 +151,8 @@ Result<NetworkConfig> parse_network(const toml::table& table, const std::filesys
       if (!version) return version.take_error();
       if (!symbol) return symbol.take_error();
       if (!decimals) return decimals.take_error();
-      if (!*address || !*name || !*version) return config_error(asset_where + "address, name and version are required");
+      if (!*address || !*name || !*version)
+        return config_error(asset_where + "address, name and version are required");
       auto parsed = Address::parse(**address);
       if (!parsed) return config_error(asset_where + "address: " + parsed.error().message);
       asset.address = parsed->checksummed();
@@ -176,10 +190,12 @@ Result<std::string> expand_env(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
       const auto close = text.find('}', i + 2);
-      if (close == std::string_view::npos) return make_error(Errc::invalid_argument, "unterminated ${ in a value");
+      if (close == std::string_view::npos)
+        return make_error(Errc::invalid_argument, "unterminated ${ in a value");
       const std::string name(text.substr(i + 2, close - i - 2));
       const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
-      if (value == nullptr) return make_error(Errc::invalid_argument, "environment variable " + name + " is not set");
+      if (value == nullptr)
+        return make_error(Errc::invalid_argument, "environment variable " + name + " is not set");
       out += value;
       i = close;
     } else {
@@ -198,8 +214,8 @@ Result<Config> parse_config(std::string_view toml_text, const std::filesystem::p
                                                   std::to_string(e.source().begin.line));
   }
   if (auto known = only_known(root,
-                              {"listen", "threads", "ledger", "auth_token", "auth_token_file", "max_body_bytes",
-                               "reconcile_interval_ms", "log_level", "networks"},
+                              {"listen", "threads", "ledger", "auth_token", "auth_token_file",
+                               "max_body_bytes", "reconcile_interval_ms", "log_level", "networks"},
                               "");
       !known)
     return known.take_error();

@@ -35,7 +35,8 @@ namespace asio = boost::asio;
 namespace http_ = boost::beast::http;
 
 // Request latency buckets (seconds) for /verify and /settle.
-constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                          0.05,   0.1,   0.25,   0.5,   1,    5};
 
 struct EndpointStats {
   std::atomic<std::uint64_t> count{0};
@@ -65,15 +66,19 @@ std::string_view path_of(std::string_view target) {
 
 bool token_matches(std::string_view header, const std::string& token) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() != kBearer.size() + token.size() || header.substr(0, kBearer.size()) != kBearer) return false;
+  if (header.size() != kBearer.size() + token.size() || header.substr(0, kBearer.size()) != kBearer)
+    return false;
   return CRYPTO_memcmp(header.data() + kBearer.size(), token.data(), token.size()) == 0;
 }
 
 Result<std::shared_ptr<store::Ledger>> open_ledger(const std::string& spec) {
   Result<std::unique_ptr<store::Ledger>> ledger = make_error(Errc::invalid_argument, "");
-  if (spec.rfind("sqlite:", 0) == 0) ledger = store::open_sqlite_ledger(spec.substr(7));
-  else if (spec.rfind("postgres:", 0) == 0) ledger = store::open_postgres_ledger(spec.substr(9));
-  else return make_error(Errc::invalid_argument, "ledger must be sqlite:PATH or postgres:CONNINFO");
+  if (spec.rfind("sqlite:", 0) == 0)
+    ledger = store::open_sqlite_ledger(spec.substr(7));
+  else if (spec.rfind("postgres:", 0) == 0)
+    ledger = store::open_postgres_ledger(spec.substr(9));
+  else
+    return make_error(Errc::invalid_argument, "ledger must be sqlite:PATH or postgres:CONNINFO");
   if (!ledger) return ledger.take_error();
   return std::shared_ptr<store::Ledger>(std::move(*ledger));
 }
@@ -112,10 +117,12 @@ struct Service::Impl {
     SupportedResponse out;
     std::vector<std::string> signers;
     for (const auto& entry : registry.entries()) {
-      out.kinds.push_back(SupportedKind{entry.x402_version, std::string(entry.scheme->scheme()), entry.network_pattern,
+      out.kinds.push_back(SupportedKind{entry.x402_version, std::string(entry.scheme->scheme()),
+                                        entry.network_pattern,
                                         entry.scheme->supported_extra(entry.network_pattern)});
       for (auto& signer : entry.scheme->signers(entry.network_pattern))
-        if (std::find(signers.begin(), signers.end(), signer) == signers.end()) signers.push_back(std::move(signer));
+        if (std::find(signers.begin(), signers.end(), signer) == signers.end())
+          signers.push_back(std::move(signer));
     }
     out.signers.emplace_back("eip155:*", std::move(signers));
     return out;
@@ -126,7 +133,8 @@ struct Service::Impl {
                                                        std::string_view network) const {
     for (const auto& entry : registry.entries())
       if (entry.x402_version == version && network_matches(entry.network_pattern, network))
-        return {reason::unsupported_scheme, "scheme " + std::string(scheme) + " is not supported on " + std::string(network)};
+        return {reason::unsupported_scheme,
+                "scheme " + std::string(scheme) + " is not supported on " + std::string(network)};
     return {reason::invalid_network, "network " + std::string(network) + " is not supported (x402Version " +
                                          std::to_string(version) + ")"};
   }
@@ -136,15 +144,18 @@ struct Service::Impl {
     const std::string_view path = path_of(request.target());
     const bool is_verify = path == "/verify", is_settle = path == "/settle";
     if (path == "/health") {
-      if (request.method() != http::Verb::get) co_return http::make_json_error(request, 405, "method not allowed");
+      if (request.method() != http::Verb::get)
+        co_return http::make_json_error(request, 405, "method not allowed");
       co_return http::make_response(request, 200, R"({"status":"ok"})");
     }
     if (path == "/metrics") {
-      if (request.method() != http::Verb::get) co_return http::make_json_error(request, 405, "method not allowed");
+      if (request.method() != http::Verb::get)
+        co_return http::make_json_error(request, 405, "method not allowed");
       co_return http::make_response(request, 200, co_await metrics(), "text/plain; version=0.0.4");
     }
     if (path == "/supported") {
-      if (request.method() != http::Verb::get) co_return http::make_json_error(request, 405, "method not allowed");
+      if (request.method() != http::Verb::get)
+        co_return http::make_json_error(request, 405, "method not allowed");
       auto response = http::make_response(request, 200, serialize(supported()));
       supported_stats.observe(200, std::chrono::steady_clock::now() - started);
       co_return response;
@@ -155,7 +166,8 @@ struct Service::Impl {
       stats.observe(response.result_int(), std::chrono::steady_clock::now() - started);
       return response;
     };
-    if (request.method() != http::Verb::post) co_return finish(http::make_json_error(request, 405, "method not allowed"));
+    if (request.method() != http::Verb::post)
+      co_return finish(http::make_json_error(request, 405, "method not allowed"));
     if (config.auth_token) {
       const auto header = request[http_::field::authorization];
       if (!token_matches(std::string_view(header.data(), header.size()), *config.auth_token)) {
@@ -227,11 +239,12 @@ struct Service::Impl {
     endpoint("supported", supported_stats);
     out << "# HELP x402_request_duration_seconds Facilitator API latency.\n"
         << "# TYPE x402_request_duration_seconds histogram\n";
-    for (const auto& [name, stats] : {std::pair<std::string_view, const EndpointStats*>{"verify", &verify_stats},
-                                      {"settle", &settle_stats}}) {
+    for (const auto& [name, stats] :
+         {std::pair<std::string_view, const EndpointStats*>{"verify", &verify_stats},
+          {"settle", &settle_stats}}) {
       for (std::size_t i = 0; i < kBuckets.size(); ++i)
-        out << "x402_request_duration_seconds_bucket{endpoint=\"" << name << "\",le=\"" << kBuckets[i] << "\"} "
-            << stats->buckets[i].load(std::memory_order_relaxed) << '\n';
+        out << "x402_request_duration_seconds_bucket{endpoint=\"" << name << "\",le=\"" << kBuckets[i]
+            << "\"} " << stats->buckets[i].load(std::memory_order_relaxed) << '\n';
       out << "x402_request_duration_seconds_bucket{endpoint=\"" << name << "\",le=\"+Inf\"} "
           << stats->count.load(std::memory_order_relaxed) << '\n';
       out << "x402_request_duration_seconds_sum{endpoint=\"" << name << "\"} "
@@ -241,8 +254,10 @@ struct Service::Impl {
     }
     out << "# TYPE x402_unauthorized_requests_total counter\nx402_unauthorized_requests_total "
         << unauthorized.load() << '\n';
-    out << "# TYPE x402_malformed_requests_total counter\nx402_malformed_requests_total " << malformed.load() << '\n';
-    out << "# HELP x402_verify_total Verifications by network and outcome.\n# TYPE x402_verify_total counter\n";
+    out << "# TYPE x402_malformed_requests_total counter\nx402_malformed_requests_total " << malformed.load()
+        << '\n';
+    out << "# HELP x402_verify_total Verifications by network and outcome.\n# TYPE x402_verify_total "
+           "counter\n";
     out << "# HELP x402_settle_total Settlements by network and outcome.\n# TYPE x402_settle_total counter\n";
     for (const auto& facilitator : evm) {
       const auto c = facilitator->counters();
@@ -257,13 +272,14 @@ struct Service::Impl {
           << "x402_settle_total{network=\"" << n << "\",result=\"joined\"} " << c.settle_replayed << '\n'
           << "x402_transactions_sent_total{network=\"" << n << "\"} " << c.transactions_sent << '\n';
     }
-    out << "# HELP x402_rpc_requests_total JSON-RPC calls to the chain by method (each call of a batch counts).\n"
+    out << "# HELP x402_rpc_requests_total JSON-RPC calls to the chain by method (each call of a batch "
+           "counts).\n"
         << "# TYPE x402_rpc_requests_total counter\n";
     for (const auto& facilitator : evm) {
       const auto calls = facilitator->rpc_calls();
       for (const auto& [method, count] : calls.by_method)
-        out << "x402_rpc_requests_total{network=\"" << facilitator->network() << "\",method=\"" << method << "\"} "
-            << count << '\n';
+        out << "x402_rpc_requests_total{network=\"" << facilitator->network() << "\",method=\"" << method
+            << "\"} " << count << '\n';
     }
     out << "# HELP x402_rpc_round_trips_total HTTP exchanges with the chain's JSON-RPC endpoint.\n"
         << "# TYPE x402_rpc_round_trips_total counter\n";
@@ -274,10 +290,12 @@ struct Service::Impl {
         << "# TYPE x402_receipts_pending gauge\n";
     for (const auto& facilitator : evm)
       if (const auto stats = facilitator->receipt_stats())
-        out << "x402_receipts_pending{network=\"" << facilitator->network() << "\"} " << stats->pending << '\n';
+        out << "x402_receipts_pending{network=\"" << facilitator->network() << "\"} " << stats->pending
+            << '\n';
     auto counts = co_await async::offload(blocking, [this] { return ledger->counts(); });
     if (counts) {
-      out << "# HELP x402_ledger_records Settlement ledger records by state.\n# TYPE x402_ledger_records gauge\n";
+      out << "# HELP x402_ledger_records Settlement ledger records by state.\n# TYPE x402_ledger_records "
+             "gauge\n";
       for (const auto& [state, count] : *counts)
         out << "x402_ledger_records{state=\"" << store::to_string(state) << "\"} " << count << '\n';
     }
@@ -287,8 +305,10 @@ struct Service::Impl {
   asio::awaitable<void> reconcile_all() {
     for (const auto& facilitator : evm) {
       auto changed = co_await facilitator->reconcile();
-      if (!changed) spdlog::warn("reconcile network={} error=\"{}\"", facilitator->network(), changed.error().describe());
-      else if (*changed > 0) spdlog::info("reconcile network={} resolved={}", facilitator->network(), *changed);
+      if (!changed)
+        spdlog::warn("reconcile network={} error=\"{}\"", facilitator->network(), changed.error().describe());
+      else if (*changed > 0)
+        spdlog::info("reconcile network={} resolved={}", facilitator->network(), *changed);
     }
   }
 
@@ -349,17 +369,19 @@ Result<std::unique_ptr<Service>> Service::create(Config config) {
     const auto expected = impl->networks->evm_chain_id(network.network);
     auto chain_id = async::run_blocking(impl->control.get_executor(), rpc->chain_id());
     if (!chain_id)
-      return make_error(Errc::unavailable, network.network + ": RPC " + network.rpc_url + " does not answer: " +
-                                               chain_id.error().describe());
+      return make_error(Errc::unavailable, network.network + ": RPC " + network.rpc_url +
+                                               " does not answer: " + chain_id.error().describe());
     if (!expected || *chain_id != *expected)
-      return make_error(Errc::invalid_argument, network.network + ": RPC " + network.rpc_url + " serves chain id " +
-                                                    std::to_string(*chain_id));
+      return make_error(Errc::invalid_argument, network.network + ": RPC " + network.rpc_url +
+                                                    " serves chain id " + std::to_string(*chain_id));
 
     exact_evm::FacilitatorOptions options;
     options.network = network.network;
     for (const auto& asset : network.allowed_assets) {
       auto address = Address::parse(asset);
-      if (!address) return make_error(Errc::invalid_argument, "allowed_assets: " + asset + ": " + address.error().message);
+      if (!address)
+        return make_error(Errc::invalid_argument,
+                          "allowed_assets: " + asset + ": " + address.error().message);
       options.allowed_assets.push_back(*address);
     }
     options.max_gas = network.max_gas;
@@ -370,7 +392,8 @@ Result<std::unique_ptr<Service>> Service::create(Config config) {
     auto watcher = chain::evm::ReceiptWatcher::create(impl->control.get_executor(), *rpc, watch);
     impl->watchers.push_back(watcher);
     auto facilitator = std::make_shared<exact_evm::ExactEvmFacilitator>(
-        options, impl->networks, std::move(*rpc), std::move(keys), impl->ledger, impl->blocking, std::move(watcher));
+        options, impl->networks, std::move(*rpc), std::move(keys), impl->ledger, impl->blocking,
+        std::move(watcher));
     impl->registry.add(2, network.network, facilitator);
     if (auto v1 = impl->networks->to_v1_name(network.network)) impl->registry.add(1, *v1, facilitator);
     impl->evm.push_back(std::move(facilitator));
@@ -391,8 +414,8 @@ Status Service::start() {
   options.port = impl.config.port;
   options.threads = impl.config.threads;
   options.max_body_bytes = impl.config.max_body_bytes;
-  impl.server = std::make_unique<http::Server>(
-      options, [&impl](http::Request request, http::RequestContext& context) {
+  impl.server =
+      std::make_unique<http::Server>(options, [&impl](http::Request request, http::RequestContext& context) {
         return impl.handle(std::move(request), context);
       });
   if (auto started = impl.server->start(); !started) return started;
@@ -418,8 +441,12 @@ void Service::stop() {
   if (impl_->server) impl_->server->stop();
 }
 
-std::uint16_t Service::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
+std::uint16_t Service::port() const noexcept {
+  return impl_->server ? impl_->server->port() : 0;
+}
 
-SupportedResponse Service::supported() const { return impl_->supported(); }
+SupportedResponse Service::supported() const {
+  return impl_->supported();
+}
 
 }  // namespace x402::facilitator

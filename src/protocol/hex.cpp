@@ -36,7 +36,8 @@ Result<Bytes> from_hex(std::string_view text) noexcept {
     const int hi = nibble(text[2 * i]);
     const int lo = nibble(text[2 * i + 1]);
     if (hi < 0 || lo < 0)
-      return make_error(Errc::invalid_hex, "non-hex character at offset " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
+      return make_error(Errc::invalid_hex,
+                        "non-hex character at offset " + std::to_string(2 * i + (hi < 0 ? 0 : 1)));
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return out;
@@ -62,6 +63,8 @@ std::array<std::uint8_t, 65> Signature::to_bytes() const noexcept {
   return out;
 }
 
-std::string Signature::hex() const { return to_hex(to_bytes()); }
+std::string Signature::hex() const {
+  return to_hex(to_bytes());
+}
 
 }  // namespace x402

@@ -48,16 +48,22 @@ Result<U256> parse_u256_hex(std::string_view hex) noexcept {
   U256 value = 0;
   for (char c : hex) {
     unsigned digit = 0;
-    if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') digit = static_cast<unsigned>(c - 'A' + 10);
-    else return make_error(Errc::invalid_hex, std::string("not a hex digit: '") + c + "'");
+    if (c >= '0' && c <= '9')
+      digit = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      digit = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      digit = static_cast<unsigned>(c - 'A' + 10);
+    else
+      return make_error(Errc::invalid_hex, std::string("not a hex digit: '") + c + "'");
     value = (value << 4) | digit;
   }
   return value;
 }
 
-std::string to_decimal(const U256& value) { return value.str(); }
+std::string to_decimal(const U256& value) {
+  return value.str();
+}
 
 std::string to_quantity(const U256& value) {
   if (value == 0) return "0x0";

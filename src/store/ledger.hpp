@@ -46,11 +46,11 @@ struct SettlementRecord {
   std::string request_json;  // the settle request as received (audit, reconciliation)
   std::string amount;        // atomic units, decimal
   std::string pay_to;
-  std::uint32_t attempt = 1;  // incremented when a failed record is claimed again
-  std::optional<std::string> signer;       // facilitator account that sent the transaction
+  std::uint32_t attempt = 1;          // incremented when a failed record is claimed again
+  std::optional<std::string> signer;  // facilitator account that sent the transaction
   std::optional<std::uint64_t> signer_nonce;
-  std::optional<std::string> tx_hash;      // set with `submitted`, kept afterwards
-  std::optional<std::string> raw_tx;       // 0x-hex signed transaction, for rebroadcast
+  std::optional<std::string> tx_hash;  // set with `submitted`, kept afterwards
+  std::optional<std::string> raw_tx;   // 0x-hex signed transaction, for rebroadcast
   std::optional<std::uint64_t> block_number;
   std::optional<std::string> error_reason;
   std::int64_t created_at = 0;  // unix milliseconds

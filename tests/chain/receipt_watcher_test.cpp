@@ -119,7 +119,7 @@ TEST(ReceiptWatcher, EveryWaiterKeepsItsOwnDeadline) {
   unknown.bytes[0] = 0x42;
   const auto start = std::chrono::steady_clock::now();
   auto lost = rig.wait(unknown, 300ms);
-  auto patient = rig.wait(unknown, 20s);  // the same hash, a longer deadline
+  auto patient = rig.wait(unknown, 20s);                          // the same hash, a longer deadline
   const Bytes32 real = send_value(chain, chain.buyer_keys()[0]);  // mined at once
   auto mined = rig.wait(real, 20s);
 

@@ -31,10 +31,11 @@ PaymentRequired two_option_required(bool with_extensions = true) {
   required.resource.url = "https://api.example.com/wetter?stadt=z%C3%BCrich";
   required.resource.description = "Wetter f\xC3\xBCr Z\xC3\xBCrich";
   required.resource.mime_type = "application/json";
+  required.accepts.push_back(test::exact_requirement("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300,
+                                                     R"({"name":"USDC","version":"2"})"));
   required.accepts.push_back(
-      test::exact_requirement("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300, R"({"name":"USDC","version":"2"})"));
-  required.accepts.push_back(test::exact_requirement("eip155:8453", 2500, kUsdcBase, kPayTo2, 120,
-                                    R"({"name":"USD Coin","version":"2","note":{"b":1,"a":[2.5,"x"]}})"));
+      test::exact_requirement("eip155:8453", 2500, kUsdcBase, kPayTo2, 120,
+                              R"({"name":"USD Coin","version":"2","note":{"b":1,"a":[2.5,"x"]}})"));
   if (with_extensions) {
     required.extensions =
         boost::json::parse(R"({"bazaar":{"info":{"input":{"type":"http","method":"GET"},)"

@@ -55,7 +55,8 @@ using namespace std::chrono_literals;
 
 inline std::uint64_t unix_now() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 inline std::string tail(const std::string& text, std::size_t max = 4000) {
@@ -134,7 +135,8 @@ class Child {
       for (std::string line; std::getline(lines, line);)
         if (line.rfind(prefix, 0) == 0) return line;
       if (!running())
-        throw std::runtime_error(name_ + " exited before printing \"" + std::string(prefix) + "\": " + logs());
+        throw std::runtime_error(name_ + " exited before printing \"" + std::string(prefix) +
+                                 "\": " + logs());
       if (std::chrono::steady_clock::now() > deadline)
         throw std::runtime_error(name_ + " did not print \"" + std::string(prefix) + "\" in time: " + logs());
       std::this_thread::sleep_for(20ms);
@@ -246,11 +248,11 @@ class FacilitatorProcess {
 // TOML configurations
 
 struct ConfigSpec {
-  std::string ledger;                                // "sqlite:PATH" or "postgres:CONNINFO"
-  std::vector<std::filesystem::path> key_files;      // default: all of the devnet's facilitator keys
-  std::vector<std::string> extra_allowed_assets;     // besides the devnet token
+  std::string ledger;                             // "sqlite:PATH" or "postgres:CONNINFO"
+  std::vector<std::filesystem::path> key_files;   // default: all of the devnet's facilitator keys
+  std::vector<std::string> extra_allowed_assets;  // besides the devnet token
   std::optional<std::uint64_t> receipt_timeout_ms;
-  std::optional<std::string> auth_token_env;         // auth_token = "${NAME}"
+  std::optional<std::string> auth_token_env;  // auth_token = "${NAME}"
 };
 
 inline std::string toml_string(const std::string& text) {
@@ -262,7 +264,8 @@ inline std::string toml_string(const std::string& text) {
   return out + "\"";
 }
 
-inline std::filesystem::path write_config(Devnet& chain, const std::filesystem::path& path, const ConfigSpec& spec) {
+inline std::filesystem::path write_config(Devnet& chain, const std::filesystem::path& path,
+                                          const ConfigSpec& spec) {
   const auto& info = chain.info();
   std::ostringstream toml;
   toml << "listen = \"127.0.0.1:0\"\n";
@@ -291,7 +294,8 @@ inline std::filesystem::path write_config(Devnet& chain, const std::filesystem::
   std::ofstream out(path, std::ios::trunc);
   out << toml.str();
   out.close();
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(path,
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path;
 }
 
@@ -309,8 +313,8 @@ inline json::object domain_extra(const std::string& name, const std::string& ver
 
 // One payment as a seller asks for it and a buyer signs it; every part can be bent by a test.
 struct Deal {
-  PaymentRequirements requirements;  // paymentRequirements (v2)
-  PaymentRequirements accepted;      // paymentPayload.accepted (v2)
+  PaymentRequirements requirements;   // paymentRequirements (v2)
+  PaymentRequirements accepted;       // paymentPayload.accepted (v2)
   exact_evm::SigningRequest signing;  // EIP-712 domain + the authorization that gets signed
   std::shared_ptr<const PrivateKey> signer;
   // Replaces the signature after signing (garbage, ERC-6492 wrapper, ...).
@@ -357,7 +361,8 @@ struct Deal {
   [[nodiscard]] std::string v1_body() const { return serialize(FacilitatorRequest(request_v1())); }
 
   [[nodiscard]] store::PaymentKey ledger_key(const std::string& network) const {
-    return {network, signing.asset.hex(), signing.authorization.from.hex(), signing.authorization.nonce.hex()};
+    return {network, signing.asset.hex(), signing.authorization.from.hex(),
+            signing.authorization.nonce.hex()};
   }
 };
 
@@ -398,7 +403,8 @@ inline void claim_domain(Deal& deal, const std::string& name, const std::string&
 
 // abi.encode(factory, factoryCalldata, innerSignature) || 0x6492...6492
 inline Bytes erc6492_wrap(const Address& factory, const Bytes& calldata, const Bytes& inner) {
-  Bytes out = abi::encode({abi::Value::address(factory), abi::Value::bytes(calldata), abi::Value::bytes(inner)});
+  Bytes out =
+      abi::encode({abi::Value::address(factory), abi::Value::bytes(calldata), abi::Value::bytes(inner)});
   for (int i = 0; i < 32; ++i) out.push_back(i % 2 == 0 ? 0x64 : 0x92);
   return out;
 }
@@ -444,21 +450,24 @@ inline std::optional<chain::evm::Receipt> receipt_of(Devnet& chain, const std::s
 }
 
 // Transfer(from, to, value) logs of the token in a receipt.
-inline std::size_t transfer_logs(const chain::evm::Receipt& receipt, const Address& token, const Address& from,
-                                 const Address& to, const U256& value) {
+inline std::size_t transfer_logs(const chain::evm::Receipt& receipt, const Address& token,
+                                 const Address& from, const Address& to, const U256& value) {
   std::size_t n = 0;
   for (const auto& log : receipt.logs)
     if (log.address == token && log.topics.size() == 3 && log.topics[0] == transfer_topic() &&
-        log.topics[1] == address_topic(from) && log.topics[2] == address_topic(to) && from_be_bytes(log.data) == value)
+        log.topics[1] == address_topic(from) && log.topics[2] == address_topic(to) &&
+        from_be_bytes(log.data) == value)
       ++n;
   return n;
 }
 
 // Sum of the facilitator accounts' transaction counts (`pending` includes the pool).
-inline std::uint64_t signer_nonces(Devnet& chain, const chain::evm::BlockRef& block = chain::evm::BlockRef::latest()) {
+inline std::uint64_t signer_nonces(Devnet& chain,
+                                   const chain::evm::BlockRef& block = chain::evm::BlockRef::latest()) {
   std::uint64_t total = 0;
   for (const auto& key : chain.facilitator_keys()) {
-    auto count = chain.rpc().run([&](RpcClient& rpc) { return rpc.get_transaction_count(key.address(), block); });
+    auto count =
+        chain.rpc().run([&](RpcClient& rpc) { return rpc.get_transaction_count(key.address(), block); });
     if (!count) throw std::runtime_error("eth_getTransactionCount: " + count.error().describe());
     total += *count;
   }
@@ -523,13 +532,16 @@ inline Address deploy_smart_wallet(Devnet& chain, const Address& wallet_owner);
 
 inline std::unique_ptr<store::Ledger> open_ledger(const std::string& spec) {
   Result<std::unique_ptr<store::Ledger>> ledger = make_error(Errc::invalid_argument, "ledger spec");
-  if (spec.rfind("sqlite:", 0) == 0) ledger = store::open_sqlite_ledger(spec.substr(7));
-  else if (spec.rfind("postgres:", 0) == 0) ledger = store::open_postgres_ledger(spec.substr(9));
+  if (spec.rfind("sqlite:", 0) == 0)
+    ledger = store::open_sqlite_ledger(spec.substr(7));
+  else if (spec.rfind("postgres:", 0) == 0)
+    ledger = store::open_postgres_ledger(spec.substr(9));
   if (!ledger) throw std::runtime_error("open ledger: " + ledger.error().describe());
   return std::move(*ledger);
 }
 
-inline std::optional<store::SettlementRecord> ledger_record(const std::string& spec, const store::PaymentKey& key) {
+inline std::optional<store::SettlementRecord> ledger_record(const std::string& spec,
+                                                            const store::PaymentKey& key) {
   auto ledger = open_ledger(spec);
   auto found = ledger->find(key);
   if (!found) throw std::runtime_error("ledger find: " + found.error().describe());
@@ -544,14 +556,17 @@ inline std::optional<store::SettlementRecord> ledger_record(const std::string& s
 inline double metric(const std::string& text, const std::string& sample) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
-    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ')
+    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 &&
+        line[sample.size()] == ' ')
       return std::stod(line.substr(sample.size() + 1));
   return 0;
 }
 
 // JSON-RPC calls of one method the facilitator made on `network` (its /metrics counter).
-inline double rpc_calls(const std::string& metrics_text, const std::string& network, const std::string& method) {
-  return metric(metrics_text, "x402_rpc_requests_total{network=\"" + network + "\",method=\"" + method + "\"}");
+inline double rpc_calls(const std::string& metrics_text, const std::string& network,
+                        const std::string& method) {
+  return metric(metrics_text,
+                "x402_rpc_requests_total{network=\"" + network + "\",method=\"" + method + "\"}");
 }
 
 // Polls until `condition` holds or `timeout` passes.
@@ -625,8 +640,8 @@ class ChainSuite : public ::testing::Test {
   static std::string sqlite(const std::string& file) { return "sqlite:" + (chain_->dir() / file).string(); }
 
   // A facilitator from a TOML file written into the devnet directory.
-  static std::unique_ptr<FacilitatorProcess> start_with_config(const std::string& name, const ConfigSpec& spec,
-                                                               const std::map<std::string, std::string>& env = {}) {
+  static std::unique_ptr<FacilitatorProcess> start_with_config(
+      const std::string& name, const ConfigSpec& spec, const std::map<std::string, std::string>& env = {}) {
     const auto path = write_config(*chain_, chain_->dir() / (name + ".toml"), spec);
     return std::make_unique<FacilitatorProcess>(std::vector<std::string>{"--config", path.string()},
                                                 chain_->dir() / name, env);

@@ -19,14 +19,16 @@ class Api : public ChainSuite {
   }
 
   // 400 {"error": "..."} whose message contains `mentions`.
-  static void expect_bad_request(const std::string& path, const std::string& body, std::string_view mentions) {
+  static void expect_bad_request(const std::string& path, const std::string& body,
+                                 std::string_view mentions) {
     SCOPED_TRACE(path + " " + body.substr(0, 120));
     const auto answer = facilitator().post(path, body);
     EXPECT_EQ(answer.status, 400u) << answer.body;
     ASSERT_TRUE(answer.json.is_object()) << answer.body;
     const std::string error = str_at(answer.json, "error");
     EXPECT_FALSE(error.empty()) << answer.body;
-    EXPECT_NE(error.find(mentions), std::string::npos) << "error \"" << error << "\" should mention " << mentions;
+    EXPECT_NE(error.find(mentions), std::string::npos)
+        << "error \"" << error << "\" should mention " << mentions;
   }
 
   static inline std::unique_ptr<FacilitatorProcess> facilitator_;
@@ -95,7 +97,8 @@ TEST_F(Api, MalformedBodiesAre400WithAClearMessage) {
 TEST_F(Api, OversizedBodyIsRefused) {
   const std::string huge = "{\"x402Version\":2,\"pad\":\"" + std::string(200 * 1024, 'x') + "\"}";
   const auto answer = facilitator().post("/verify", huge);
-  EXPECT_TRUE(answer.status == 413u || answer.status == 400u) << answer.status << " " << answer.body.substr(0, 200);
+  EXPECT_TRUE(answer.status == 413u || answer.status == 400u)
+      << answer.status << " " << answer.body.substr(0, 200);
 }
 
 TEST_F(Api, WrongMethodAndUnknownPath) {

@@ -195,8 +195,9 @@ TEST_F(Recovery, MinedButRevertedSettlementIsReportedWithItsHash) {
     front_run.data = abi::encode_call(
         "transferWithAuthorization",
         {abi::Value::address(a.from), abi::Value::address(a.to), abi::Value::uint256(a.value),
-         abi::Value::uint256(a.valid_after), abi::Value::uint256(a.valid_before), abi::Value::bytes32(a.nonce),
-         abi::Value::uint8(sig[64]), abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(0, 32)))),
+         abi::Value::uint256(a.valid_after), abi::Value::uint256(a.valid_before),
+         abi::Value::bytes32(a.nonce), abi::Value::uint8(sig[64]),
+         abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(0, 32)))),
          abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(32, 32))))});
     front_run.gas_limit = 200'000;
     front_run.fees = chain::evm::FeeQuote{U256("500000000000"), U256("400000000000")};
@@ -245,8 +246,9 @@ TEST_F(Recovery, SubmittedTransactionTheNodeNeverSawIsRebroadcastByTheReconciler
   // What the facilitator writes before broadcasting: the claim, then the signed transaction.
   const auto& a = payment.authorization;
   const auto& sig = payment.signature;
-  auto nonce = chain().rpc().run(
-      [&](RpcClient& rpc) { return rpc.get_transaction_count(signer.address(), chain::evm::BlockRef::pending()); });
+  auto nonce = chain().rpc().run([&](RpcClient& rpc) {
+    return rpc.get_transaction_count(signer.address(), chain::evm::BlockRef::pending());
+  });
   ASSERT_TRUE(nonce) << nonce.error().describe();
   auto fees = chain().rpc().run([](RpcClient& rpc) { return chain::evm::suggest_fees(rpc); });
   ASSERT_TRUE(fees) << fees.error().describe();
@@ -261,7 +263,8 @@ TEST_F(Recovery, SubmittedTransactionTheNodeNeverSawIsRebroadcastByTheReconciler
       "transferWithAuthorization",
       {abi::Value::address(a.from), abi::Value::address(a.to), abi::Value::uint256(a.value),
        abi::Value::uint256(a.valid_after), abi::Value::uint256(a.valid_before), abi::Value::bytes32(a.nonce),
-       abi::Value::uint8(sig[64]), abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(0, 32)))),
+       abi::Value::uint8(sig[64]),
+       abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(0, 32)))),
        abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(sig).subspan(32, 32))))});
   const auto signed_tx = crypto::sign(tx, signer);
   const std::string tx_hash = signed_tx.hash.hex();
@@ -284,7 +287,8 @@ TEST_F(Recovery, SubmittedTransactionTheNodeNeverSawIsRebroadcastByTheReconciler
                                               .count();
     auto claimed = store->claim(fresh);
     ASSERT_TRUE(claimed && claimed->claimed);
-    ASSERT_TRUE(store->mark_submitted(key, {signer.address().checksummed(), *nonce, tx_hash, to_hex(signed_tx.raw)}));
+    ASSERT_TRUE(
+        store->mark_submitted(key, {signer.address().checksummed(), *nonce, tx_hash, to_hex(signed_tx.raw)}));
   }
   ASSERT_FALSE(node_knows(chain(), tx_hash));
 

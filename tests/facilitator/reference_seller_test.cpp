@@ -13,8 +13,8 @@ const std::string kPeers = std::string(X402_SOURCE_DIR) + "/tests/interop/peers/
 
 TEST_F(ReferenceSeller, SellsToTheReferenceClientThroughOurFacilitator) {
   auto facilitator = start_with_devnet("facilitator-interop");
-  Child seller({X402_NODE, kPeers + "seller.mjs", "--port", "0", "--facilitator", facilitator->url(), "--devnet",
-                chain().dir().string()},
+  Child seller({X402_NODE, kPeers + "seller.mjs", "--port", "0", "--facilitator", facilitator->url(),
+                "--devnet", chain().dir().string()},
                chain().dir() / "seller");
   std::string ready;
   try {
@@ -29,9 +29,9 @@ TEST_F(ReferenceSeller, SellsToTheReferenceClientThroughOurFacilitator) {
   const U256 buyer_before = chain().token_balance(buyer);
   const auto nonces_before = signer_nonces(chain());
 
-  const auto client = run_process(
-      {X402_NODE, kPeers + "client.mjs", "--url", seller_url + "/weather", "--devnet", chain().dir().string()}, {},
-      90s);
+  const auto client = run_process({X402_NODE, kPeers + "client.mjs", "--url", seller_url + "/weather",
+                                   "--devnet", chain().dir().string()},
+                                  {}, 90s);
   ASSERT_FALSE(client.timed_out) << client.err;
   const std::string line = client.out.substr(0, client.out.find('\n'));
   boost::system::error_code ec;
@@ -70,10 +70,11 @@ TEST_F(ReferenceSeller, SellsToTheReferenceClientThroughOurFacilitator) {
   const Bytes32 used_topic = crypto::keccak256(std::string_view("AuthorizationUsed(address,bytes32)"));
   std::optional<Bytes32> nonce;
   for (const auto& log : receipt->logs)
-    if (log.address == chain().asset() && log.topics.size() == 3 && log.topics[0] == used_topic) nonce = log.topics[2];
+    if (log.address == chain().asset() && log.topics.size() == 3 && log.topics[0] == used_topic)
+      nonce = log.topics[2];
   ASSERT_TRUE(nonce.has_value());
-  const auto record =
-      ledger_record(sqlite("ledger.sqlite"), {chain().network(), chain().asset().hex(), buyer.hex(), nonce->hex()});
+  const auto record = ledger_record(sqlite("ledger.sqlite"),
+                                    {chain().network(), chain().asset().hex(), buyer.hex(), nonce->hex()});
   ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->state, store::SettlementState::confirmed);
   EXPECT_EQ(record->tx_hash, std::optional<std::string>(tx));

@@ -55,7 +55,8 @@ class Settle : public ChainSuite {
                             deal.signing.authorization.value),
               1u);
     bool from_our_signer = false;
-    for (const auto& key : chain().facilitator_keys()) from_our_signer = from_our_signer || receipt->from == key.address();
+    for (const auto& key : chain().facilitator_keys())
+      from_our_signer = from_our_signer || receipt->from == key.address();
     EXPECT_TRUE(from_our_signer) << "sent by " << receipt->from.checksummed();
   }
 
@@ -109,7 +110,8 @@ TEST_F(Settle, OneSettlementIsOneBroadcastAndItsReceiptComesFromTheWatcher) {
   EXPECT_LE(rpc_delta(m0, m1, "eth_estimateGas") + rpc_delta(m0, m1, "eth_call"), 2) << m1;
 
   const Deal second = make_deal(chain(), funded_buyer(U256(10'000)), U256(4'321));
-  const std::string second_tx = expect_success(facilitator().post("/settle", second.v2_body()), second, network);
+  const std::string second_tx =
+      expect_success(facilitator().post("/settle", second.v2_body()), second, network);
   expect_transfer_receipt(second_tx, second);
   const std::string m2 = facilitator().get("/metrics").body;
   EXPECT_EQ(rpc_delta(m1, m2, "eth_sendRawTransaction"), 1) << m2;
@@ -149,7 +151,8 @@ TEST_F(Settle, V1SettleMovesTheTokens) {
 TEST_F(Settle, RepeatedSettleIsAnsweredFromTheLedgerInEitherVersion) {
   const auto buyer = funded_buyer(U256(100'000));
   const Deal deal = make_deal(chain(), buyer, U256(500));
-  const std::string tx = expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
+  const std::string tx =
+      expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
   const U256 payee_after = chain().token_balance(chain().payee());
   const auto nonces_after = signer_nonces(chain());
   // The same authorization again (v2, then the same one in a v1 envelope): same hash, no transfer.
@@ -162,7 +165,8 @@ TEST_F(Settle, RepeatedSettleIsAnsweredFromTheLedgerInEitherVersion) {
 TEST_F(Settle, AnotherAuthorizationWithASettledNonceIsRefused) {
   const auto buyer = funded_buyer(U256(100'000));
   const Deal deal = make_deal(chain(), buyer, U256(500));
-  const std::string tx = expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
+  const std::string tx =
+      expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
   const U256 payee_after = chain().token_balance(chain().payee());
 
   Deal twin = deal;  // same payer and nonce, another amount: a different authorization
@@ -200,7 +204,8 @@ TEST_F(Settle, InvalidPaymentIsNotSentAndNotRecorded) {
   const Deal broke = make_deal(chain(), PrivateKey::generate(), U256(500));
   const auto refused = facilitator().post("/settle", broke.v2_body());
   EXPECT_EQ(bool_at(refused.json, "success"), std::optional<bool>(false)) << refused.body;
-  EXPECT_EQ(str_at(refused.json, "errorReason"), reason::invalid_exact_evm_insufficient_balance) << refused.body;
+  EXPECT_EQ(str_at(refused.json, "errorReason"), reason::invalid_exact_evm_insufficient_balance)
+      << refused.body;
   EXPECT_EQ(str_at(refused.json, "transaction"), "") << refused.body;
   EXPECT_EQ(signer_nonces(chain()), nonces_before);
 }
@@ -212,7 +217,8 @@ TEST_F(Settle, SmartWalletPayerSettlesThroughErc1271) {
   Deal deal = make_deal(chain(), wallet_owner, U256(2'000));
   deal.signing.authorization.from = wallet;
   const U256 payee_before = chain().token_balance(chain().payee());
-  const std::string tx = expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
+  const std::string tx =
+      expect_success(facilitator().post("/settle", deal.v2_body()), deal, chain().network());
   expect_transfer_receipt(tx, deal);
   EXPECT_EQ(chain().token_balance(wallet), U256(8'000));
   EXPECT_EQ(chain().token_balance(chain().payee()), payee_before + 2'000);
@@ -386,7 +392,8 @@ TEST_F(Settle, SignerWithoutGasMoneyFailsCleanlyAndARetrySucceeds) {
   const auto refused = broke->post("/settle", deal.v2_body());
   ASSERT_EQ(refused.status, 200u) << refused.body;
   EXPECT_EQ(bool_at(refused.json, "success"), std::optional<bool>(false)) << refused.body;
-  EXPECT_EQ(str_at(refused.json, "errorReason"), reason::invalid_exact_evm_transaction_failed) << refused.body;
+  EXPECT_EQ(str_at(refused.json, "errorReason"), reason::invalid_exact_evm_transaction_failed)
+      << refused.body;
   EXPECT_EQ(str_at(refused.json, "transaction"), "") << refused.body;
   EXPECT_EQ(chain().token_balance(chain().payee()), payee_before);
   auto record = ledger_record(spec.ledger, deal.ledger_key(chain().network()));
@@ -440,7 +447,8 @@ TEST_F(Settle, ConfirmedSettlementSurvivesARestart) {
   EXPECT_EQ(signer_nonces(chain()), nonces_after);
   // Verify now reports the nonce as used (the chain agrees with the ledger).
   const auto verify = second->post("/verify", deal.v2_body());
-  EXPECT_EQ(str_at(verify.json, "invalidReason"), reason::invalid_exact_evm_nonce_already_used) << verify.body;
+  EXPECT_EQ(str_at(verify.json, "invalidReason"), reason::invalid_exact_evm_nonce_already_used)
+      << verify.body;
 }
 
 }  // namespace

@@ -69,12 +69,14 @@ void SharedLedger::race(const std::string& ledger, const std::string& name) {
       EXPECT_EQ(bool_at(answers[i].json, "success"), std::optional<bool>(true)) << answers[i].body;
       hashes.insert(str_at(answers[i].json, "transaction"));
     }
-    ASSERT_EQ(hashes.size(), 1u) << ::testing::PrintToString(hashes) << instances[0]->logs() << instances[1]->logs();
+    ASSERT_EQ(hashes.size(), 1u) << ::testing::PrintToString(hashes) << instances[0]->logs()
+                                 << instances[1]->logs();
     const std::string tx = *hashes.begin();
     const auto receipt = receipt_of(chain(), tx);
     ASSERT_TRUE(receipt.has_value()) << tx;
     EXPECT_TRUE(receipt->status);
-    EXPECT_EQ(transfer_logs(*receipt, chain().asset(), buyer.address(), chain().payee(), U256(1'000 + round)), 1u);
+    EXPECT_EQ(transfer_logs(*receipt, chain().asset(), buyer.address(), chain().payee(), U256(1'000 + round)),
+              1u);
     EXPECT_EQ(chain().token_balance(chain().payee()), payee_before + (1'000 + round));
     EXPECT_EQ(chain().token_balance(buyer.address()), U256(50'000 - (1'000 + round)));
     EXPECT_EQ(signer_nonces(chain(), chain::evm::BlockRef::pending()), nonces_before + 1);
@@ -93,7 +95,9 @@ TEST_F(SharedLedger, TwoInstancesOnOnePostgresLedgerSettleOnce) {
   race("postgres:" + postgres.conninfo(), "facilitator-pg");
 }
 
-TEST_F(SharedLedger, TwoInstancesOnOneSqliteFileSettleOnce) { race(sqlite("ledger-shared.sqlite"), "facilitator-sq"); }
+TEST_F(SharedLedger, TwoInstancesOnOneSqliteFileSettleOnce) {
+  race(sqlite("ledger-shared.sqlite"), "facilitator-sq");
+}
 
 }  // namespace
 }  // namespace x402::test::fac

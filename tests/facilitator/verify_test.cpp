@@ -61,7 +61,8 @@ TEST_F(Verify, ValidV2PayloadFromOurClientBinaryVerifies) {
   const auto signed_header = run_cli({"payload", "--required", encode_header(required), "--key-file",
                                       chain().key_path(chain().info().buyer_key_files[0]).string()});
   ASSERT_EQ(signed_header.exit_code, 0) << signed_header.err;
-  auto payload = decode_header<PaymentPayload>(std::string_view(signed_header.out).substr(0, signed_header.out.find('\n')));
+  auto payload = decode_header<PaymentPayload>(
+      std::string_view(signed_header.out).substr(0, signed_header.out.find('\n')));
   ASSERT_TRUE(payload) << payload.error().describe() << ": " << signed_header.out;
   EXPECT_EQ(payload->accepted, deal.requirements);
 
@@ -82,8 +83,8 @@ TEST_F(Verify, ValidV1PayloadFromOurClientBinaryVerifies) {
   const auto signed_header = run_cli({"payload", "--required", serialize(required), "--key-file",
                                       chain().key_path(chain().info().buyer_key_files[1]).string()});
   ASSERT_EQ(signed_header.exit_code, 0) << signed_header.err;
-  auto payload =
-      decode_header<PaymentPayloadV1>(std::string_view(signed_header.out).substr(0, signed_header.out.find('\n')));
+  auto payload = decode_header<PaymentPayloadV1>(
+      std::string_view(signed_header.out).substr(0, signed_header.out.find('\n')));
   ASSERT_TRUE(payload) << payload.error().describe() << ": " << signed_header.out;
   EXPECT_EQ(payload->network, kV1Network);
 
@@ -100,7 +101,8 @@ TEST_F(Verify, ValidCraftedPayloadsVerifyInBothVersions) {
   for (const auto& body : {deal.v2_body(), deal.v1_body()}) {
     const auto answer = verify(body);
     ASSERT_EQ(answer.status, 200u) << answer.body;
-    EXPECT_EQ(bool_at(answer.json, "isValid"), std::optional<bool>(true)) << answer.body << facilitator().logs();
+    EXPECT_EQ(bool_at(answer.json, "isValid"), std::optional<bool>(true))
+        << answer.body << facilitator().logs();
     EXPECT_EQ(str_at(answer.json, "payer"), buyer.address().checksummed());
   }
 }
@@ -123,7 +125,8 @@ TEST_F(Verify, MissingEip712Domain) {
 
   Deal no_version = make_deal(chain(), buyer, U256(1000));
   no_version.requirements.extra = JsonObject{{"name", "USDC"}};
-  expect_invalid(verify(no_version.v2_body()), reason::invalid_exact_evm_missing_eip712_domain, buyer.address());
+  expect_invalid(verify(no_version.v2_body()), reason::invalid_exact_evm_missing_eip712_domain,
+                 buyer.address());
 
   Deal absent = make_deal(chain(), buyer, U256(1000));
   absent.requirements.extra.reset();
@@ -160,16 +163,20 @@ TEST_F(Verify, EditedSignedFields) {
   const auto& buyer = chain().buyer_keys()[0];
   // Each edit keeps every other rule satisfied, so only the signature can catch it.
   const std::vector<std::pair<std::string, std::function<void(Deal&)>>> edits{
-      {"value", [](Deal& d) {
+      {"value",
+       [](Deal& d) {
          d.edit_after_signing = [](exact_evm::Authorization& a) { a.value = 1001; };
          d.requirements.amount = 1001;
          d.accepted.amount = 1001;
        }},
-      {"nonce", [](Deal& d) { d.edit_after_signing = [](exact_evm::Authorization& a) { a.nonce.bytes[31] ^= 1; }; }},
+      {"nonce",
+       [](Deal& d) { d.edit_after_signing = [](exact_evm::Authorization& a) { a.nonce.bytes[31] ^= 1; }; }},
       {"validBefore",
        [](Deal& d) { d.edit_after_signing = [](exact_evm::Authorization& a) { a.valid_before += 1; }; }},
-      {"validAfter", [](Deal& d) { d.edit_after_signing = [](exact_evm::Authorization& a) { a.valid_after = 1; }; }},
-      {"to", [&](Deal& d) {
+      {"validAfter",
+       [](Deal& d) { d.edit_after_signing = [](exact_evm::Authorization& a) { a.valid_after = 1; }; }},
+      {"to",
+       [&](Deal& d) {
          // Signed for another recipient, then pointed at the payee.
          d.signing.authorization.to = PrivateKey::generate().address();
          d.edit_after_signing = [payee = chain().payee()](exact_evm::Authorization& a) { a.to = payee; };
@@ -279,10 +286,12 @@ TEST_F(Verify, SettledNonceIsAlreadyUsed) {
   const auto buyer = funded_buyer(U256(10'000));
   const Deal deal = make_deal(chain(), buyer, U256(1000));
   const auto settled = facilitator().post("/settle", deal.v2_body());
-  ASSERT_EQ(bool_at(settled.json, "success"), std::optional<bool>(true)) << settled.body << facilitator().logs();
+  ASSERT_EQ(bool_at(settled.json, "success"), std::optional<bool>(true))
+      << settled.body << facilitator().logs();
   const auto answer = verify(deal.v2_body());
   expect_invalid(answer, reason::invalid_exact_evm_nonce_already_used, buyer.address());
-  EXPECT_NE(str_at(answer.json, "invalidMessage").find("authorization is used"), std::string::npos) << answer.body;
+  EXPECT_NE(str_at(answer.json, "invalidMessage").find("authorization is used"), std::string::npos)
+      << answer.body;
 }
 
 TEST_F(Verify, UnfundedPayerHasInsufficientBalance) {
@@ -339,7 +348,8 @@ TEST_F(Verify, Erc1271SmartWalletPayer) {
   deal.signing.authorization.from = wallet;
   const auto valid = verify(deal.v2_body());
   ASSERT_EQ(valid.status, 200u) << valid.body;
-  EXPECT_EQ(valid.body, R"({"isValid":true,"payer":")" + wallet.checksummed() + R"("})") << facilitator().logs();
+  EXPECT_EQ(valid.body, R"({"isValid":true,"payer":")" + wallet.checksummed() + R"("})")
+      << facilitator().logs();
 
   // Another key: the wallet says no.
   Deal stranger = make_deal(chain(), wallet_owner, U256(1000));

@@ -250,8 +250,9 @@ class TestUpstream {
       }
       if (!(co_await writer.write_chunk("data: two\n\n"))) co_return;
       if (!(co_await writer.write_chunk("data: three\n\n"))) co_return;
-      co_await writer.finish();
+      // Marked before the last chunk goes out: the client sees the stream end only after this.
       self->sse_finished_ = true;
+      co_await writer.finish();
     } else if (path == "/chunked") {
       http::ResponseHeader header;
       header.result(200);

@@ -2,7 +2,11 @@
 // reload. The gateway runs in-process in front of a scripted loopback upstream.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "gateway/gateway.hpp"
 #include "gateway/gateway_test_support.hpp"
@@ -179,17 +183,25 @@ TEST(GatewayProxy, HealthAndMetrics) {
   fetch(gw->port(), "/json");
   fetch(gw->port(), "/json");
   fetch(gw->port(), "/nothing-here");
-  const auto metrics = fetch(gw->port(), "/metrics");
+  // A request is counted once its exchange is over, which may be a moment after the client has
+  // read the response: scrape until all three show (bounded), then check the scrape.
+  const std::vector<std::string> counted{
+      "x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 2",
+      "x402_gateway_requests_total{route=\"unmatched\",status=\"404\"} 1",
+      "x402_gateway_upstream_latency_seconds_count{route=\"GET /json\"} 2"};
+  const auto all_counted = [&](const std::string& text) {
+    return std::all_of(counted.begin(), counted.end(),
+                       [&](const std::string& line) { return text.find(line) != std::string::npos; });
+  };
+  auto metrics = fetch(gw->port(), "/metrics");
+  for (int attempt = 0; attempt < 100 && !all_counted(metrics.body()); ++attempt) {
+    std::this_thread::sleep_for(20ms);
+    metrics = fetch(gw->port(), "/metrics");
+  }
   EXPECT_EQ(metrics.result_int(), 200u);
   EXPECT_NE(metrics[boost::beast::http::field::content_type].find("text/plain"), std::string::npos);
   const std::string& text = metrics.body();
-  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"GET /json\",status=\"200\"} 2"), std::string::npos)
-      << text;
-  EXPECT_NE(text.find("x402_gateway_requests_total{route=\"unmatched\",status=\"404\"} 1"), std::string::npos)
-      << text;
-  EXPECT_NE(text.find("x402_gateway_upstream_latency_seconds_count{route=\"GET /json\"} 2"),
-            std::string::npos)
-      << text;
+  for (const auto& line : counted) EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
   EXPECT_NE(text.find("x402_gateway_payments_settled_total 0"), std::string::npos) << text;
   // The admin endpoints are not forwarded.
   EXPECT_EQ(upstream.calls("/health"), 0);

@@ -46,11 +46,13 @@ std::unique_ptr<ExactEvmClient> make_client() {
 }
 
 PaymentRequirements sepolia_option() {
-  return test::exact_requirement("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300, R"({"name":"USDC","version":"2"})");
+  return test::exact_requirement("eip155:84532", 1000, kUsdcBaseSepolia, kPayToLower, 300,
+                                 R"({"name":"USDC","version":"2"})");
 }
 
 PaymentRequirements base_option() {
-  return test::exact_requirement("eip155:8453", 2500, kUsdcBase, kPayTo2, 300, R"({"name":"USD Coin","version":"2"})");
+  return test::exact_requirement("eip155:8453", 2500, kUsdcBase, kPayTo2, 300,
+                                 R"({"name":"USD Coin","version":"2"})");
 }
 
 std::string payload_text(const ExactEvmClient& client, const PaymentRequirements& requirements) {

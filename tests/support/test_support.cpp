@@ -25,13 +25,14 @@ extern char** environ;
 namespace x402::test {
 namespace {
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& stdin_text,
-                          std::chrono::milliseconds timeout,
-                          const std::map<std::string, std::string>& env) {
+                          std::chrono::milliseconds timeout, const std::map<std::string, std::string>& env) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0)
     throw std::runtime_error("pipe failed");
@@ -67,7 +68,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   bool out_open = true, err_open = true;
   std::array<char, 65536> buffer{};
   while (out_open || err_open) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) {
       kill(pid, SIGKILL);
       result.timed_out = true;
@@ -94,7 +96,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
       }
       ssize_t r = read(fds[i].fd, buffer.data(), buffer.size());
       if (r > 0) {
-        (fds[i].fd == out_pipe[0] ? result.out : result.err).append(buffer.data(), static_cast<std::size_t>(r));
+        (fds[i].fd == out_pipe[0] ? result.out : result.err)
+            .append(buffer.data(), static_cast<std::size_t>(r));
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
         (fds[i].fd == out_pipe[0] ? out_open : err_open) = false;
       }

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>

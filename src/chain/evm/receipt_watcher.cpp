@@ -38,7 +38,7 @@ struct ReceiptWatcher::Waiter {
 struct ReceiptWatcher::Entry {
   std::vector<std::shared_ptr<Waiter>> waiters;
   Clock::time_point registered;
-  bool checked = false;            // looked up at least once
+  bool checked = false;             // looked up at least once
   std::uint64_t checked_block = 0;  // the block number known before the last look-up
 };
 
@@ -81,8 +81,10 @@ ReceiptWatcher::ReceiptWatcher(asio::any_io_executor executor, RpcClient rpc, Re
       rpc_(std::move(rpc)),
       options_(options),
       state_(std::make_unique<State>(executor_)) {
-  if (options_.block_poll <= std::chrono::milliseconds(0)) options_.block_poll = std::chrono::milliseconds(50);
-  if (options_.first_check < std::chrono::milliseconds(0)) options_.first_check = std::chrono::milliseconds(0);
+  if (options_.block_poll <= std::chrono::milliseconds(0))
+    options_.block_poll = std::chrono::milliseconds(50);
+  if (options_.first_check < std::chrono::milliseconds(0))
+    options_.first_check = std::chrono::milliseconds(0);
   if (options_.fallback_poll < options_.block_poll) options_.fallback_poll = options_.block_poll;
 }
 
@@ -233,8 +235,10 @@ asio::awaitable<void> ReceiptWatcher::loop(std::shared_ptr<ReceiptWatcher> self)
       for (const auto& [hash, entry] : s.pending) {
         if (entry.checked) continue;
         const auto due = entry.registered + options.first_check;
-        if (due <= now) any_fresh = true;
-        else wake_at = std::min(wake_at, due);
+        if (due <= now)
+          any_fresh = true;
+        else
+          wake_at = std::min(wake_at, due);
       }
       if (!tick && !any_fresh) {
         wake_at = std::min(wake_at, s.next_tick);
@@ -340,9 +344,12 @@ asio::awaitable<void> ReceiptWatcher::loop(std::shared_ptr<ReceiptWatcher> self)
             continue;
           }
           auto receipt = decode::receipt(*raw);
-          if (!receipt) finish(targets[i], receipt.take_error());
-          else if (receipt->has_value()) finish(targets[i], std::move(**receipt));
-          else unanswered(targets[i]);
+          if (!receipt)
+            finish(targets[i], receipt.take_error());
+          else if (receipt->has_value())
+            finish(targets[i], std::move(**receipt));
+          else
+            unanswered(targets[i]);
         }
       }
     }

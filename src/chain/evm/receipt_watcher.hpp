@@ -24,13 +24,13 @@
 namespace x402::chain::evm {
 
 struct ReceiptWatcherOptions {
-  std::chrono::milliseconds block_poll{50};       // eth_blockNumber interval while anything is pending
-  std::chrono::milliseconds first_check{10};      // a new hash is first looked up this long after it arrived
+  std::chrono::milliseconds block_poll{50};        // eth_blockNumber interval while anything is pending
+  std::chrono::milliseconds first_check{10};       // a new hash is first looked up this long after it arrived
   std::chrono::milliseconds fallback_poll{1'000};  // all pending receipts are fetched at least this often
 };
 
 struct ReceiptWatcherStats {
-  std::uint64_t block_polls = 0;     // eth_blockNumber calls
+  std::uint64_t block_polls = 0;      // eth_blockNumber calls
   std::uint64_t receipt_batches = 0;  // batches of eth_getTransactionReceipt
   std::uint64_t receipt_lookups = 0;  // receipts asked for, all batches
   std::uint64_t pending = 0;          // hashes waited for right now
@@ -40,8 +40,8 @@ class ReceiptWatcher : public std::enable_shared_from_this<ReceiptWatcher> {
  public:
   // `executor` runs the polling loop (one thread, or a strand, is enough). The RpcClient's
   // http::Client must outlive the watcher's loop.
-  [[nodiscard]] static std::shared_ptr<ReceiptWatcher> create(boost::asio::any_io_executor executor, RpcClient rpc,
-                                                              ReceiptWatcherOptions options);
+  [[nodiscard]] static std::shared_ptr<ReceiptWatcher> create(boost::asio::any_io_executor executor,
+                                                              RpcClient rpc, ReceiptWatcherOptions options);
   ~ReceiptWatcher();
   ReceiptWatcher(const ReceiptWatcher&) = delete;
   ReceiptWatcher& operator=(const ReceiptWatcher&) = delete;

@@ -14,9 +14,12 @@ std::vector<Address> SignerPool::addresses() const {
   return out;
 }
 
-std::size_t SignerPool::next() noexcept { return cursor_.fetch_add(1, std::memory_order_relaxed) % signers_.size(); }
+std::size_t SignerPool::next() noexcept {
+  return cursor_.fetch_add(1, std::memory_order_relaxed) % signers_.size();
+}
 
-boost::asio::awaitable<RpcResult<std::uint64_t>> SignerPool::allocate_nonce(RpcClient& rpc, std::size_t index) {
+boost::asio::awaitable<RpcResult<std::uint64_t>> SignerPool::allocate_nonce(RpcClient& rpc,
+                                                                            std::size_t index) {
   auto& signer = *signers_[index];
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::uint64_t generation = 0;

@@ -20,7 +20,8 @@ namespace x402::chain::evm {
 
 class SignerPool {
  public:
-  explicit SignerPool(std::vector<PrivateKey> keys, std::chrono::milliseconds fee_ttl = std::chrono::seconds(2));
+  explicit SignerPool(std::vector<PrivateKey> keys,
+                      std::chrono::milliseconds fee_ttl = std::chrono::seconds(2));
 
   [[nodiscard]] std::size_t size() const noexcept { return signers_.size(); }
   [[nodiscard]] const PrivateKey& key(std::size_t index) const noexcept { return signers_[index]->key; }

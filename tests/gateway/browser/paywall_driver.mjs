@@ -226,9 +226,12 @@ try {
         const world = await send("Page.createIsolatedWorld", { frameId: child.frame.id, worldName: "x402-test" },
           sessionId).catch(() => null);
         if (world) {
+          // The frame may still be loading its document, which replaces the world just made:
+          // then try again on the next round.
           const answer = await send("Runtime.evaluate",
-            { expression: read, contextId: world.executionContextId, returnByValue: true }, sessionId);
-          if (answer.result && answer.result.value) result.content = answer.result.value;
+            { expression: read, contextId: world.executionContextId, returnByValue: true }, sessionId)
+            .catch(() => null);
+          if (answer && answer.result && answer.result.value) result.content = answer.result.value;
         }
       }
       if (result.content === null) await new Promise((resolve) => setTimeout(resolve, 50));

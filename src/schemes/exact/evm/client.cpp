@@ -102,9 +102,10 @@ struct DomainFields {
 // extra.name / extra.version as strings, or the reference client's error.
 Result<DomainFields> eip712_domain_fields(const std::optional<JsonObject>& extra, std::string_view asset) {
   const auto missing = [&] {
-    return make_error(Errc::invalid_field,
-                      "EIP-712 domain parameters (name, version) are required in payment requirements for asset " +
-                          std::string(asset));
+    return make_error(
+        Errc::invalid_field,
+        "EIP-712 domain parameters (name, version) are required in payment requirements for asset " +
+            std::string(asset));
   };
   if (!extra) return missing();
   const auto* name = extra->if_contains("name");
@@ -127,7 +128,8 @@ Result<std::shared_ptr<const RequirementTerms>> compute_terms(const RequirementK
 }
 
 Bytes sign_under(const PrivateKey& key, const Bytes32& domain_separator, const Authorization& a) {
-  const crypto::TransferWithAuthorization message{a.from, a.to, a.value, a.valid_after, a.valid_before, a.nonce};
+  const crypto::TransferWithAuthorization message{a.from,        a.to,           a.value,
+                                                  a.valid_after, a.valid_before, a.nonce};
   const Signature signature =
       key.sign_digest(crypto::typed_data_digest(domain_separator, crypto::struct_hash(message)));
   const auto bytes = signature.to_bytes();
@@ -159,8 +161,9 @@ ExactEvmClient::ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegi
 
 ExactEvmClient::~ExactEvmClient() = default;
 
-Result<JsonObject> ExactEvmClient::create(std::uint64_t chain_id, std::string_view asset, std::string_view pay_to,
-                                          const U256& value, std::uint64_t max_timeout_seconds,
+Result<JsonObject> ExactEvmClient::create(std::uint64_t chain_id, std::string_view asset,
+                                          std::string_view pay_to, const U256& value,
+                                          std::uint64_t max_timeout_seconds,
                                           const std::optional<JsonObject>& extra, bool v1) const {
   auto domain_fields = eip712_domain_fields(extra, asset);
   if (!domain_fields) return domain_fields.take_error();

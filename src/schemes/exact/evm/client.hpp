@@ -29,24 +29,26 @@ class RequirementTermsCache;
 
 class ExactEvmClient final : public SchemeClient {
  public:
-  using Clock = std::function<std::uint64_t()>;       // unix seconds
-  using NonceSource = std::function<Bytes32()>;       // 32 random bytes
+  using Clock = std::function<std::uint64_t()>;  // unix seconds
+  using NonceSource = std::function<Bytes32()>;  // 32 random bytes
 
-  ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks,
-                 Clock clock = {}, NonceSource nonces = {});
+  ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks, Clock clock = {},
+                 NonceSource nonces = {});
   ~ExactEvmClient() override;
   ExactEvmClient(const ExactEvmClient&) = delete;
   ExactEvmClient& operator=(const ExactEvmClient&) = delete;
 
   [[nodiscard]] std::string_view scheme() const noexcept override { return "exact"; }
   [[nodiscard]] Result<JsonObject> create_payload(const PaymentRequirements& requirements) const override;
-  [[nodiscard]] Result<JsonObject> create_payload_v1(const PaymentRequirementsV1& requirements) const override;
+  [[nodiscard]] Result<JsonObject> create_payload_v1(
+      const PaymentRequirementsV1& requirements) const override;
 
   [[nodiscard]] const Address& address() const noexcept { return key_.address(); }
 
  private:
-  [[nodiscard]] Result<JsonObject> create(std::uint64_t chain_id, std::string_view asset, std::string_view pay_to,
-                                          const U256& value, std::uint64_t max_timeout_seconds,
+  [[nodiscard]] Result<JsonObject> create(std::uint64_t chain_id, std::string_view asset,
+                                          std::string_view pay_to, const U256& value,
+                                          std::uint64_t max_timeout_seconds,
                                           const std::optional<JsonObject>& extra, bool v1) const;
 
   PrivateKey key_;

@@ -24,14 +24,18 @@ constexpr std::uint8_t kErc1271Magic[4] = {0x16, 0x26, 0xba, 0x7e};
 
 std::uint64_t system_now() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-std::string lower_hex(const Address& address) { return address.hex(); }
+std::string lower_hex(const Address& address) {
+  return address.hex();
+}
 
 // authorization.from exactly as the payer wrote it (the reference echoes it unchanged).
 std::string raw_payer(const JsonObject& payload, const Address& parsed) {
@@ -64,15 +68,17 @@ SettleResponse settle_failure(std::string_view reason, std::string message, std:
 
 Bytes transfer_calldata(const PreparedPayment& payment) {
   const auto& auth = payment.payment.authorization;
-  std::vector<abi::Value> args{abi::Value::address(auth.from),        abi::Value::address(auth.to),
-                               abi::Value::uint256(auth.value),       abi::Value::uint256(auth.valid_after),
+  std::vector<abi::Value> args{abi::Value::address(auth.from),         abi::Value::address(auth.to),
+                               abi::Value::uint256(auth.value),        abi::Value::uint256(auth.valid_after),
                                abi::Value::uint256(auth.valid_before), abi::Value::bytes32(auth.nonce)};
   const auto& signature = payment.inner_signature;
   if (signature.size() == 65) {
     // transferWithAuthorization(..., uint8 v, bytes32 r, bytes32 s): selector 0xe3ee160e.
     args.push_back(abi::Value::uint8(signature[64]));
-    args.push_back(abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(signature).subspan(0, 32)))));
-    args.push_back(abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(signature).subspan(32, 32)))));
+    args.push_back(
+        abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(signature).subspan(0, 32)))));
+    args.push_back(
+        abi::Value::bytes32(Bytes32(FixedBytes<32>::from_span(ByteView(signature).subspan(32, 32)))));
   } else {
     // transferWithAuthorization(..., bytes signature): selector 0xcf092995 (FiatToken >= 2.2).
     args.push_back(abi::Value::bytes(signature));
@@ -97,7 +103,6 @@ bool has_transfer_log(const chain::evm::Receipt& receipt, const Address& asset, 
   return false;
 }
 
-
 Error rpc_unavailable(const chain::evm::RpcError& error) {
   return make_error(Errc::unavailable, "chain RPC: " + error.describe());
 }
@@ -106,14 +111,16 @@ Error rpc_unavailable(const chain::evm::RpcError& error) {
 
 std::string_view reason_for_revert(std::string_view revert_text) noexcept {
   try {
-    static const std::regex expired(R"(authorization.*(expired|valid before)|AuthorizationExpired)", std::regex::icase);
-    static const std::regex not_yet(R"(authorization.*not.*valid|AuthorizationNotYetValid)", std::regex::icase);
-    static const std::regex used(R"(authorization.*used|AuthorizationAlreadyUsed|AuthorizationUsedOrCanceled)",
-                                 std::regex::icase);
-    static const std::regex balance(R"(transfer.*exceeds.*balance|insufficient.*balance|ERC20InsufficientBalance)",
+    static const std::regex expired(R"(authorization.*(expired|valid before)|AuthorizationExpired)",
                                     std::regex::icase);
-    static const std::regex signature(R"(invalid.*signature|SignerMismatch|InvalidSignatureV|InvalidSignatureS)",
-                                      std::regex::icase);
+    static const std::regex not_yet(R"(authorization.*not.*valid|AuthorizationNotYetValid)",
+                                    std::regex::icase);
+    static const std::regex used(
+        R"(authorization.*used|AuthorizationAlreadyUsed|AuthorizationUsedOrCanceled)", std::regex::icase);
+    static const std::regex balance(
+        R"(transfer.*exceeds.*balance|insufficient.*balance|ERC20InsufficientBalance)", std::regex::icase);
+    static const std::regex signature(
+        R"(invalid.*signature|SignerMismatch|InvalidSignatureV|InvalidSignatureS)", std::regex::icase);
     const std::string text(revert_text);
     if (std::regex_search(text, expired)) return reason::invalid_exact_evm_payload_authorization_valid_before;
     if (std::regex_search(text, not_yet)) return reason::invalid_exact_evm_payload_authorization_valid_after;
@@ -141,9 +148,11 @@ struct ExactEvmFacilitator::Settlement {
   SettleProbe probe;    // from the check before the claim
 };
 
-ExactEvmFacilitator::ExactEvmFacilitator(FacilitatorOptions options, std::shared_ptr<const NetworkRegistry> networks,
+ExactEvmFacilitator::ExactEvmFacilitator(FacilitatorOptions options,
+                                         std::shared_ptr<const NetworkRegistry> networks,
                                          chain::evm::RpcClient rpc, std::vector<PrivateKey> signers,
-                                         std::shared_ptr<store::Ledger> ledger, boost::asio::thread_pool& blocking,
+                                         std::shared_ptr<store::Ledger> ledger,
+                                         boost::asio::thread_pool& blocking,
                                          std::shared_ptr<chain::evm::ReceiptWatcher> receipts, Clock clock)
     : options_(std::move(options)),
       networks_(std::move(networks)),
@@ -210,7 +219,8 @@ auto ExactEvmFacilitator::ledger_call(F function) -> boost::asio::awaitable<std:
 // ---------------------------------------------------------------------------------------------
 // verify
 
-boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::verify(const FacilitatorRequest& request) {
+boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::verify(
+    const FacilitatorRequest& request) {
   const RequestView view = view_of(request);
   auto prepared = prepare_payment(view, *networks_, clock_());
   if (auto* rejection = std::get_if<Rejection>(&prepared)) {
@@ -221,14 +231,15 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::verify(const
   }
   auto& payment = std::get<PreparedPayment>(prepared);
   auto result = co_await check_on_chain(view, payment, /*simulate=*/true, nullptr);
-  if (!result) count(&FacilitatorCounters::verify_errors);
-  else count(result->is_valid ? &FacilitatorCounters::verify_valid : &FacilitatorCounters::verify_invalid);
+  if (!result)
+    count(&FacilitatorCounters::verify_errors);
+  else
+    count(result->is_valid ? &FacilitatorCounters::verify_valid : &FacilitatorCounters::verify_invalid);
   co_return result;
 }
 
-boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_chain(const RequestView& request,
-                                                                                  const PreparedPayment& payment,
-                                                                                  bool simulate, SettleProbe* probe) {
+boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_chain(
+    const RequestView& request, const PreparedPayment& payment, bool simulate, SettleProbe* probe) {
   const auto& auth = payment.payment.authorization;
   const std::string payer = raw_payer(*request.payload, auth.from);
   if (!asset_allowed(payment.asset))
@@ -253,17 +264,19 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_cha
   if (!asset_known_deployed) calls.push_back(chain::evm::requests::get_code(payment.asset));
   const std::size_t simulation_call = run_simulation ? calls.size() : SIZE_MAX;
   if (run_simulation)
-    calls.push_back(chain::evm::requests::call({std::nullopt, payment.asset, calldata, std::nullopt, std::nullopt},
-                                               chain::evm::BlockRef::latest()));
+    calls.push_back(chain::evm::requests::call(
+        {std::nullopt, payment.asset, calldata, std::nullopt, std::nullopt}, chain::evm::BlockRef::latest()));
   const bool probe_simulation = probe != nullptr && probe->simulation.has_value();
   const std::size_t probe_call = probe_simulation ? calls.size() : SIZE_MAX;
-  if (probe_simulation) calls.push_back(chain::evm::requests::call(*probe->simulation, chain::evm::BlockRef::latest()));
+  if (probe_simulation)
+    calls.push_back(chain::evm::requests::call(*probe->simulation, chain::evm::BlockRef::latest()));
 
   auto batch = co_await rpc_.batch(std::move(calls));
   if (!batch) co_return rpc_unavailable(batch.error());
   auto& results = *batch;
 
-  auto payer_code = results[0] ? chain::evm::decode::bytes(*results[0]) : RpcResult<Bytes>(results[0].error());
+  auto payer_code =
+      results[0] ? chain::evm::decode::bytes(*results[0]) : RpcResult<Bytes>(results[0].error());
   if (!payer_code) co_return rpc_unavailable(payer_code.error());
   const bool payer_has_code = !payer_code->empty();
   if (probe != nullptr) {
@@ -283,14 +296,15 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_cha
     signature_ok = payment.inner_signature.size() == 65 && payment.ecdsa_signer == auth.from;
   } else {
     // A contract payer (smart wallet, 7702 account) decides through ERC-1271, as the token will.
-    auto data = abi::encode_call("isValidSignature",
-                                 {abi::Value::bytes32(payment.digest), abi::Value::bytes(payment.inner_signature)});
+    auto data = abi::encode_call("isValidSignature", {abi::Value::bytes32(payment.digest),
+                                                      abi::Value::bytes(payment.inner_signature)});
     // Named arguments: GCC 12 destroys braced temporaries of a co_await expression twice.
     chain::evm::CallRequest call{std::nullopt, auth.from, std::move(data), std::nullopt, std::nullopt};
     auto latest = chain::evm::BlockRef::latest();
     auto answer = co_await rpc_.call(std::move(call), std::move(latest));
     if (!answer && !answer.error().is_revert()) co_return rpc_unavailable(answer.error());
-    signature_ok = answer && answer->size() >= 32 && std::equal(kErc1271Magic, kErc1271Magic + 4, answer->begin());
+    signature_ok =
+        answer && answer->size() >= 32 && std::equal(kErc1271Magic, kErc1271Magic + 4, answer->begin());
   }
   if (!signature_ok)
     co_return invalid(reason::invalid_exact_evm_signature,
@@ -317,7 +331,8 @@ boost::asio::awaitable<Result<VerifyResponse>> ExactEvmFacilitator::check_on_cha
     if (!simulation) {
       const auto& error = simulation.error();
       if (!error.is_revert()) co_return rpc_unavailable(error);
-      std::string text = error.revert_reason.empty() ? error.rpc_message : "execution reverted: " + error.revert_reason;
+      std::string text =
+          error.revert_reason.empty() ? error.rpc_message : "execution reverted: " + error.revert_reason;
       co_return co_await diagnose_simulation_failure(payment, *request.amount, payer, std::move(text));
     }
   }
@@ -336,9 +351,11 @@ boost::asio::awaitable<VerifyResponse> ExactEvmFacilitator::diagnose_simulation_
       {payment.asset, true, abi::encode_call("name", {})},
       {payment.asset, true, abi::encode_call("version", {})},
       {payment.asset, true,
-       abi::encode_call("authorizationState", {abi::Value::address(auth.from), abi::Value::bytes32(auth.nonce)})},
+       abi::encode_call("authorizationState",
+                        {abi::Value::address(auth.from), abi::Value::bytes32(auth.nonce)})},
   };
-  chain::evm::CallRequest call{std::nullopt, kMulticall3, abi::encode_aggregate3(calls), std::nullopt, std::nullopt};
+  chain::evm::CallRequest call{std::nullopt, kMulticall3, abi::encode_aggregate3(calls), std::nullopt,
+                               std::nullopt};
   auto latest = chain::evm::BlockRef::latest();
   auto answer = co_await rpc_.call(std::move(call), std::move(latest));
   std::string_view reason = reason::invalid_exact_evm_transaction_simulation_failed;
@@ -348,15 +365,22 @@ boost::asio::awaitable<VerifyResponse> ExactEvmFacilitator::diagnose_simulation_
       const auto& [balance_call, name_call, version_call, state_call] =
           std::tie((*results)[0], (*results)[1], (*results)[2], (*results)[3]);
       auto used = state_call.success ? abi::decode_bool(state_call.return_data) : Result<bool>(Error{});
-      auto name = name_call.success ? abi::decode_string(name_call.return_data) : Result<std::string>(Error{});
+      auto name =
+          name_call.success ? abi::decode_string(name_call.return_data) : Result<std::string>(Error{});
       auto version =
           version_call.success ? abi::decode_string(version_call.return_data) : Result<std::string>(Error{});
-      auto balance = balance_call.success ? abi::decode_uint256(balance_call.return_data) : Result<U256>(Error{});
-      if (!state_call.success) reason = reason::invalid_exact_evm_eip3009_not_supported;
-      else if (used && *used) reason = reason::invalid_exact_evm_nonce_already_used;
-      else if (name && *name != payment.eip712_name) reason = reason::invalid_exact_evm_token_name_mismatch;
-      else if (version && *version != payment.eip712_version) reason = reason::invalid_exact_evm_token_version_mismatch;
-      else if (balance && *balance < amount) reason = reason::invalid_exact_evm_insufficient_balance;
+      auto balance =
+          balance_call.success ? abi::decode_uint256(balance_call.return_data) : Result<U256>(Error{});
+      if (!state_call.success)
+        reason = reason::invalid_exact_evm_eip3009_not_supported;
+      else if (used && *used)
+        reason = reason::invalid_exact_evm_nonce_already_used;
+      else if (name && *name != payment.eip712_name)
+        reason = reason::invalid_exact_evm_token_name_mismatch;
+      else if (version && *version != payment.eip712_version)
+        reason = reason::invalid_exact_evm_token_version_mismatch;
+      else if (balance && *balance < amount)
+        reason = reason::invalid_exact_evm_insufficient_balance;
     }
   }
   co_return invalid(reason, std::move(revert_text), std::move(payer));
@@ -365,7 +389,8 @@ boost::asio::awaitable<VerifyResponse> ExactEvmFacilitator::diagnose_simulation_
 // ---------------------------------------------------------------------------------------------
 // settle
 
-boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle(const FacilitatorRequest& request) {
+boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle(
+    const FacilitatorRequest& request) {
   const RequestView view = view_of(request);
   auto prepared = prepare_payment(view, *networks_, clock_());
   if (auto* rejection = std::get_if<Rejection>(&prepared)) {
@@ -381,10 +406,11 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle(const
   const auto& auth = settlement.payment.payment.authorization;
   settlement.response_network = std::string(view.network);
   settlement.payer = raw_payer(*view.payload, auth.from);
-  settlement.key = store::PaymentKey{networks_->to_caip2(view.network).value_or(std::string(view.network)),
-                                     lower_hex(settlement.payment.asset), lower_hex(auth.from), auth.nonce.hex()};
-  settlement.key_text = settlement.key.network + '|' + settlement.key.asset + '|' + settlement.key.payer + '|' +
-                        settlement.key.nonce;
+  settlement.key =
+      store::PaymentKey{networks_->to_caip2(view.network).value_or(std::string(view.network)),
+                        lower_hex(settlement.payment.asset), lower_hex(auth.from), auth.nonce.hex()};
+  settlement.key_text = settlement.key.network + '|' + settlement.key.asset + '|' + settlement.key.payer +
+                        '|' + settlement.key.nonce;
   // Same digest and signature = the same payment, whatever envelope (v1, v2) carried it.
   Bytes identity(settlement.payment.digest.bytes.begin(), settlement.payment.digest.bytes.end());
   identity.insert(identity.end(), settlement.payment.payment.signature.begin(),
@@ -418,10 +444,14 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle(const
     inflight_.erase(settlement.key_text + '|' + settlement.payload_hash);
   }
   shared->set(result);
-  if (!result) count(&FacilitatorCounters::settle_errors);
-  else if (result->success) count(&FacilitatorCounters::settle_success);
-  else if (result->error_reason == reason::settlement_pending) count(&FacilitatorCounters::settle_pending);
-  else count(&FacilitatorCounters::settle_failed);
+  if (!result)
+    count(&FacilitatorCounters::settle_errors);
+  else if (result->success)
+    count(&FacilitatorCounters::settle_success);
+  else if (result->error_reason == reason::settlement_pending)
+    count(&FacilitatorCounters::settle_pending);
+  else
+    count(&FacilitatorCounters::settle_failed);
   co_return result;
 }
 
@@ -462,7 +492,8 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
           boost::asio::steady_timer timer(executor, milliseconds(100));
           co_await timer.async_wait(boost::asio::use_awaitable);
           --round;  // waiting for another process is not a new attempt
-          if (now_ms() - record.created_at > options_.stale_claim_after.count() + options_.receipt_timeout.count())
+          if (now_ms() - record.created_at >
+              options_.stale_claim_after.count() + options_.receipt_timeout.count())
             co_return make_error(Errc::conflict, "settlement of this payment is in progress elsewhere");
           continue;
         }
@@ -476,8 +507,8 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
     // same round trip, judged after the claim), else by eth_estimateGas after the claim.
     s.probe = SettleProbe{};
     if (const auto learnt = learnt_gas_limit(s.gas_key)) {
-      s.probe.simulation =
-          chain::evm::CallRequest{signers_.key(s.signer_index).address(), s.payment.asset, s.calldata, std::nullopt, *learnt};
+      s.probe.simulation = chain::evm::CallRequest{signers_.key(s.signer_index).address(), s.payment.asset,
+                                                   s.calldata, std::nullopt, *learnt};
       s.probe.gas_limit = *learnt;
     }
     auto check = co_await check_on_chain(s.view, s.payment, /*simulate=*/false, &s.probe);
@@ -504,15 +535,16 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
 
 boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_confirm(Settlement& s) {
   const auto& auth = s.payment.payment.authorization;
-  const auto fail_before_broadcast = [&](std::string_view reason,
-                                         std::string message) -> boost::asio::awaitable<Result<SettleResponse>> {
+  const auto fail_before_broadcast =
+      [&](std::string_view reason, std::string message) -> boost::asio::awaitable<Result<SettleResponse>> {
     auto marked = co_await ledger_call([&] { return ledger_->mark_failed(s.key, std::string(reason)); });
     if (!marked) co_return marked.take_error();
     co_return settle_failure(reason, std::move(message), s.payer, "", s.response_network);
   };
   const auto error_before_broadcast = [&](Error error) -> boost::asio::awaitable<Result<SettleResponse>> {
     // Release the claim so a retry can proceed; nothing was sent.
-    (void)co_await ledger_call([&] { return ledger_->mark_failed(s.key, std::string(reason::unexpected_settle_error)); });
+    (void)co_await ledger_call(
+        [&] { return ledger_->mark_failed(s.key, std::string(reason::unexpected_settle_error)); });
     co_return error;
   };
 
@@ -538,9 +570,9 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
       co_return co_await fail_before_broadcast(reason_for_revert(text), "execution reverted: " + text);
     }
     if (*gas > options_.max_gas)
-      co_return co_await fail_before_broadcast(reason::invalid_exact_evm_transaction_failed,
-                                               "gas estimate " + std::to_string(*gas) + " exceeds the cap " +
-                                                   std::to_string(options_.max_gas));
+      co_return co_await fail_before_broadcast(
+          reason::invalid_exact_evm_transaction_failed,
+          "gas estimate " + std::to_string(*gas) + " exceeds the cap " + std::to_string(options_.max_gas));
     gas_limit = std::min<std::uint64_t>(*gas + *gas / 4, options_.max_gas);
     if (!s.probe.payer_has_code) learn_gas(s.gas_key, *gas);
   }
@@ -567,7 +599,8 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
   tx.data = s.calldata;
   const crypto::SignedTransaction signed_tx = crypto::sign(tx, key);
 
-  store::SubmittedTx submitted{key.address().checksummed(), *nonce, signed_tx.hash.hex(), to_hex(signed_tx.raw)};
+  store::SubmittedTx submitted{key.address().checksummed(), *nonce, signed_tx.hash.hex(),
+                               to_hex(signed_tx.raw)};
   // Durable before broadcast: a crash after this line leaves a record the reconciler finishes.
   auto marked = co_await ledger_call([&] { return ledger_->mark_submitted(s.key, submitted); });
   if (!marked) {
@@ -580,14 +613,15 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::send_and_con
   bool maybe_not_received = false;
   if (!sent) {
     const auto& error = sent.error();
-    const bool definite_rejection = error.kind == chain::evm::RpcErrorKind::rpc ||
-                                    error.kind == chain::evm::RpcErrorKind::reverted;
+    const bool definite_rejection =
+        error.kind == chain::evm::RpcErrorKind::rpc || error.kind == chain::evm::RpcErrorKind::reverted;
     const bool already_known = error.rpc_message.find("already known") != std::string::npos;
     if (definite_rejection && !already_known) {
       // The node refused it, so it was not broadcast: the authorization is unused.
       signers_.resync(index);
       std::string text = error.revert_reason.empty() ? error.rpc_message : error.revert_reason;
-      auto failed = co_await ledger_call([&] { return ledger_->mark_failed(s.key, std::string(reason_for_revert(text))); });
+      auto failed = co_await ledger_call(
+          [&] { return ledger_->mark_failed(s.key, std::string(reason_for_revert(text))); });
       if (!failed) co_return failed.take_error();
       co_return settle_failure(reason_for_revert(text), "transaction rejected: " + text, s.payer, "",
                                s.response_network);
@@ -632,9 +666,8 @@ boost::asio::awaitable<Result<std::optional<chain::evm::Receipt>>> ExactEvmFacil
   co_return std::optional<chain::evm::Receipt>(std::move(*receipt));
 }
 
-boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::await_submitted(Settlement& s,
-                                                                                   store::SettlementRecord record,
-                                                                                   bool recovered) {
+boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::await_submitted(
+    Settlement& s, store::SettlementRecord record, bool recovered) {
   const auto& auth = s.payment.payment.authorization;
   const std::string tx_hash = record.tx_hash.value_or("");
   auto receipt = co_await finish_receipt(record, options_.receipt_timeout, recovered);
@@ -649,8 +682,8 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::await_submit
   }
   const auto& mined = **receipt;
   if (!mined.status || !has_transfer_log(mined, s.payment.asset, auth.from, auth.to, auth.value)) {
-    const auto reason =
-        !mined.status ? reason::invalid_exact_evm_transaction_failed : reason::invalid_exact_evm_transfer_event_mismatch;
+    const auto reason = !mined.status ? reason::invalid_exact_evm_transaction_failed
+                                      : reason::invalid_exact_evm_transfer_event_mismatch;
     auto marked = co_await ledger_call([&] { return ledger_->mark_failed(s.key, std::string(reason)); });
     if (!marked && marked.error().code != Errc::conflict) co_return marked.take_error();
     co_return settle_failure(reason, "", s.payer, tx_hash, s.response_network);
@@ -705,9 +738,10 @@ boost::asio::awaitable<Result<std::size_t>> ExactEvmFacilitator::reconcile() {
         mined.status && from && to && asset && value && has_transfer_log(mined, *asset, *from, *to, *value);
     auto marked = co_await ledger_call([&] {
       return transferred ? ledger_->mark_confirmed(record.key, mined.block_number)
-                         : ledger_->mark_failed(record.key, std::string(mined.status
-                                                                            ? reason::invalid_exact_evm_transfer_event_mismatch
-                                                                            : reason::invalid_exact_evm_transaction_failed));
+                         : ledger_->mark_failed(
+                               record.key,
+                               std::string(mined.status ? reason::invalid_exact_evm_transfer_event_mismatch
+                                                        : reason::invalid_exact_evm_transaction_failed));
     });
     if (marked) ++changed;
   }

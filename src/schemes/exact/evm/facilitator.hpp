@@ -40,12 +40,12 @@
 namespace x402::exact_evm {
 
 struct FacilitatorOptions {
-  std::string network;                      // CAIP-2 id of the chain this instance serves
-  std::vector<Address> allowed_assets;      // empty: the registry's assets for the network
-  std::uint64_t max_gas = 300'000;          // gas cap of one settlement transaction
-  U256 max_fee_per_gas = 0;                 // cap on maxFeePerGas; 0: none
+  std::string network;                  // CAIP-2 id of the chain this instance serves
+  std::vector<Address> allowed_assets;  // empty: the registry's assets for the network
+  std::uint64_t max_gas = 300'000;      // gas cap of one settlement transaction
+  U256 max_fee_per_gas = 0;             // cap on maxFeePerGas; 0: none
   std::chrono::milliseconds receipt_timeout{30'000};
-  std::chrono::milliseconds receipt_poll{20};  // per-hash polling, only without a ReceiptWatcher
+  std::chrono::milliseconds receipt_poll{20};            // per-hash polling, only without a ReceiptWatcher
   std::chrono::milliseconds stale_claim_after{120'000};  // a claim with no transaction this old was abandoned
   std::chrono::milliseconds asset_code_ttl{15 * 60'000};
 };
@@ -89,9 +89,9 @@ class ExactEvmFacilitator final : public SchemeFacilitator {
   struct Settlement;  // one settle call's context (facilitator.cpp)
   // Settle's additions to the check before the claim, in the same batch.
   struct SettleProbe {
-    std::optional<chain::evm::CallRequest> simulation;  // in: the transaction as it will be sent
-    std::optional<std::uint64_t> gas_limit;             // in: the learnt limit it is simulated with
-    bool payer_has_code = true;                         // out
+    std::optional<chain::evm::CallRequest> simulation;      // in: the transaction as it will be sent
+    std::optional<std::uint64_t> gas_limit;                 // in: the learnt limit it is simulated with
+    bool payer_has_code = true;                             // out
     std::optional<chain::evm::RpcResult<Bytes>> simulated;  // out: the simulation's answer
   };
   using SharedSettle = async::SharedResult<Result<SettleResponse>>;
@@ -109,11 +109,12 @@ class ExactEvmFacilitator final : public SchemeFacilitator {
   // recovered: the record was found in the ledger (or the broadcast may not have reached the
   // node): look the receipt up at once and rebroadcast the signed bytes if there is none.
   boost::asio::awaitable<Result<SettleResponse>> await_submitted(Settlement& settlement,
-                                                                 store::SettlementRecord record, bool recovered);
+                                                                 store::SettlementRecord record,
+                                                                 bool recovered);
   boost::asio::awaitable<Result<std::optional<chain::evm::Receipt>>> finish_receipt(
       const store::SettlementRecord& record, std::chrono::milliseconds timeout, bool recovered);
-  boost::asio::awaitable<chain::evm::RpcResult<chain::evm::Receipt>> wait_receipt(Bytes32 hash,
-                                                                                   std::chrono::milliseconds timeout);
+  boost::asio::awaitable<chain::evm::RpcResult<chain::evm::Receipt>> wait_receipt(
+      Bytes32 hash, std::chrono::milliseconds timeout);
 
   template <typename F>
   auto ledger_call(F function) -> boost::asio::awaitable<std::invoke_result_t<F&>>;

@@ -5,7 +5,8 @@
 namespace x402::exact_evm {
 namespace {
 
-Result<std::string_view> string_member(const JsonObject& object, std::string_view key, std::string_view path) {
+Result<std::string_view> string_member(const JsonObject& object, std::string_view key,
+                                       std::string_view path) {
   const auto* value = object.if_contains(key);
   if (value == nullptr || value->is_null())
     return make_error(Errc::missing_field, std::string(path) + ": missing");
@@ -32,7 +33,9 @@ Result<U256> uint_member(const JsonObject& object, std::string_view key, std::st
 
 }  // namespace
 
-bool is_permit2_payload(const JsonObject& payload) noexcept { return payload.contains("permit2Authorization"); }
+bool is_permit2_payload(const JsonObject& payload) noexcept {
+  return payload.contains("permit2Authorization");
+}
 
 Result<Eip3009Payload> parse_eip3009_payload(const JsonObject& payload) noexcept {
   const auto* auth_value = payload.if_contains("authorization");

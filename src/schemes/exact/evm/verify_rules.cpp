@@ -17,7 +17,9 @@ struct RequestFields {
   const JsonObject* payload;
 };
 
-std::string_view view(const std::string& text) noexcept { return {text.data(), text.size()}; }
+std::string_view view(const std::string& text) noexcept {
+  return {text.data(), text.size()};
+}
 
 // The payer as the reference reports it on early rejections: authorization.from when readable.
 std::optional<Address> payer_hint(const JsonObject& payload) noexcept {
@@ -39,7 +41,8 @@ std::optional<std::pair<std::string, std::string>> eip712_fields(const std::opti
   if (!extra) return std::nullopt;
   const auto* name = extra->if_contains("name");
   const auto* version = extra->if_contains("version");
-  if (name == nullptr || version == nullptr || !name->is_string() || !version->is_string()) return std::nullopt;
+  if (name == nullptr || version == nullptr || !name->is_string() || !version->is_string())
+    return std::nullopt;
   if (name->get_string().empty() || version->get_string().empty()) return std::nullopt;
   return std::pair{std::string(name->get_string()), std::string(version->get_string())};
 }
@@ -77,7 +80,8 @@ RequestView view_of(const FacilitatorRequest& request) noexcept {
   return out;
 }
 
-std::variant<Rejection, PreparedPayment> prepare_payment(const RequestView& request, const NetworkRegistry& networks,
+std::variant<Rejection, PreparedPayment> prepare_payment(const RequestView& request,
+                                                         const NetworkRegistry& networks,
                                                          std::uint64_t now) noexcept {
   if (request.accepted_scheme != "exact" || request.scheme != "exact")
     return reject(reason::invalid_exact_evm_scheme, "scheme must be \"exact\"", request);
@@ -101,7 +105,8 @@ std::variant<Rejection, PreparedPayment> prepare_payment(const RequestView& requ
                   request);
   if (!chain_id) {
     auto caip2 = parse_caip2(request.network);
-    if (caip2) chain_id = caip2->chain_namespace == "eip155" ? networks.evm_chain_id(request.network) : std::nullopt;
+    if (caip2)
+      chain_id = caip2->chain_namespace == "eip155" ? networks.evm_chain_id(request.network) : std::nullopt;
     if (!chain_id)
       return reject(reason::invalid_network, "not an EVM network: " + std::string(request.network), request);
   }
@@ -112,8 +117,8 @@ std::variant<Rejection, PreparedPayment> prepare_payment(const RequestView& requ
                   request);
   auto pay_to = Address::parse(request.pay_to);
   if (!pay_to)
-    return reject(reason::invalid_payment_requirements, "paymentRequirements.payTo: " + pay_to.error().message,
-                  request);
+    return reject(reason::invalid_payment_requirements,
+                  "paymentRequirements.payTo: " + pay_to.error().message, request);
   auto payment = parse_eip3009_payload(*request.payload);
   if (!payment) return reject(reason::invalid_payload, payment.error().message, request);
 

@@ -45,10 +45,10 @@ struct PreparedPayment {
   std::uint64_t chain_id = 0;
   std::string eip712_name;
   std::string eip712_version;
-  Bytes32 digest;                        // EIP-712 digest the payer signed
+  Bytes32 digest;                         // EIP-712 digest the payer signed
   std::optional<Erc6492Wrapper> erc6492;  // the signature was ERC-6492-wrapped
-  Bytes inner_signature;                 // the signature with any ERC-6492 wrapper removed
-  std::optional<Address> ecdsa_signer;   // recovered from a 65-byte inner signature
+  Bytes inner_signature;                  // the signature with any ERC-6492 wrapper removed
+  std::optional<Address> ecdsa_signer;    // recovered from a 65-byte inner signature
   // The first failing rule after the signature step (recipient, validBefore, validAfter,
   // value), evaluated now because it needs no chain; applied in order after the signature.
   std::optional<Rejection> after_signature;
@@ -57,8 +57,8 @@ struct PreparedPayment {
 // `chain_id_of` resolves the request's network (CAIP-2 or v1 name) to an EVM chain id.
 // `now` is unix seconds.
 [[nodiscard]] std::variant<Rejection, PreparedPayment> prepare_payment(const RequestView& request,
-                                                                      const NetworkRegistry& networks,
-                                                                      std::uint64_t now) noexcept;
+                                                                       const NetworkRegistry& networks,
+                                                                       std::uint64_t now) noexcept;
 
 // The Transfer(from, to, value) log the settlement transaction must contain.
 [[nodiscard]] const Bytes32& transfer_event_topic() noexcept;
