@@ -4,11 +4,19 @@
 // was not available, and the hand-written analysis from bench/notes.md.
 //
 //   node bench/lib/report.mjs --results R.jsonl --out BENCHMARKS.md [--notes bench/notes.md]
+//                             [--readme README.md]
+// With --readme, the summary table also replaces what stands between the README's
+// `<!-- bench:summary:start -->` and `<!-- bench:summary:end -->` lines.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const { values: flags } = parseArgs({
-  options: { results: { type: "string" }, out: { type: "string" }, notes: { type: "string" } },
+  options: {
+    results: { type: "string" },
+    out: { type: "string" },
+    notes: { type: "string" },
+    readme: { type: "string" },
+  },
 });
 const rows = readFileSync(flags.results, "utf8")
   .split("\n")
@@ -432,3 +440,29 @@ if (flags.notes && existsSync(flags.notes)) {
   w();
 }
 writeFileSync(flags.out, `${out.join("\n")}\n`);
+
+if (flags.readme) {
+  const start = "<!-- bench:summary:start -->";
+  const end = "<!-- bench:summary:end -->";
+  const readme = readFileSync(flags.readme, "utf8");
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) {
+    console.error(`report: ${flags.readme} has no ${start} ... ${end} section; left unchanged`);
+  } else {
+    const first = out.indexOf("## Summary against the targets");
+    let last = out.findIndex((line, i) => i > first && line.startsWith("## "));
+    if (last < 0) last = out.length;
+    const table = out.slice(first + 1, last).join("\n").trim();
+    const when = meta.date ?? "";
+    const section = [
+      start,
+      `Latest \`./bench/run\` (${when}, ${meta.cpu ?? "this machine"}, ${meta.cores ?? "?"} cores, commit ${(meta.commit ?? "").slice(0, 12)}); ` +
+        "details, method and where the time goes in [BENCHMARKS.md](BENCHMARKS.md).",
+      "",
+      table,
+      end,
+    ].join("\n");
+    writeFileSync(flags.readme, readme.slice(0, from) + section + readme.slice(to + end.length));
+  }
+}
