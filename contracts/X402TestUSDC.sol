@@ -37,7 +37,7 @@ contract X402TestUSDC {
     string private _version;
     bytes32 private _nameHash;
     bytes32 private _versionHash;
-    address private _owner;
+    address internal _owner;  // internal: test variants (X402TestFeeToken) pay fees to it
     bool private _initialized;
     uint256 private _totalSupply;
 
@@ -299,7 +299,7 @@ contract X402TestUSDC {
         return keccak256(abi.encodePacked(hex"1901", _domainSeparator(), structHash));
     }
 
-    function _transfer(address from, address to, uint256 value) private {
+    function _transfer(address from, address to, uint256 value) internal virtual {
         require(from != address(0), "ERC20: transfer from the zero address");
         require(to != address(0), "ERC20: transfer to the zero address");
         uint256 balance = _balances[from];

@@ -524,8 +524,15 @@ inline bool node_knows(Devnet& chain, const std::string& tx_hash) {
   return answer && !answer->is_null();
 }
 
+// Deploys an embedded contract (contracts/, by name) with `constructor_args` (ABI-encoded) from
+// the devnet owner key; returns its address.
+inline Address deploy_contract(Devnet& chain, std::string_view name, const Bytes& constructor_args = {});
 // Deploys X402TestSmartWallet(owner) with the devnet owner key; returns its address.
 inline Address deploy_smart_wallet(Devnet& chain, const Address& wallet_owner);
+// Sends `data` to `to` from the devnet owner key; throws unless it is mined with status 1.
+inline void owner_call(Devnet& chain, const Address& to, Bytes data);
+// balanceOf(account) of any ERC-20 on the devnet.
+inline U256 balance_of(Devnet& chain, const Address& token, const Address& account);
 
 // ---------------------------------------------------------------------------------------------
 // Ledger
@@ -586,23 +593,48 @@ bool eventually(F condition, std::chrono::milliseconds timeout, std::chrono::mil
 
 namespace x402::test::fac {
 
-inline Address deploy_smart_wallet(Devnet& chain, const Address& wallet_owner) {
-  const auto* artifact = contracts::find("X402TestSmartWallet");
-  if (artifact == nullptr) throw std::runtime_error("X402TestSmartWallet is not embedded");
+inline Address deploy_contract(Devnet& chain, std::string_view name, const Bytes& constructor_args) {
+  const auto* artifact = contracts::find(name);
+  if (artifact == nullptr) throw std::runtime_error(std::string(name) + " is not embedded");
   auto code = from_hex(artifact->creation_code);
   if (!code) throw std::runtime_error("bad creation code");
-  Bytes deploy = std::move(*code);
-  const Bytes args = abi::encode({abi::Value::address(wallet_owner)});
-  deploy.insert(deploy.end(), args.begin(), args.end());
   chain::evm::TxRequest tx;
-  tx.data = std::move(deploy);
-  tx.gas_limit = 1'000'000;
+  tx.data = std::move(*code);
+  tx.data.insert(tx.data.end(), constructor_args.begin(), constructor_args.end());
+  tx.gas_limit = 5'000'000;
   auto receipt = chain.rpc().run([&](RpcClient& rpc) {
     return chain::evm::send_and_wait(rpc, chain.owner_key(), chain.chain_id(), tx, std::chrono::seconds(20));
   });
   if (!receipt || !receipt->status || !receipt->contract_address)
-    throw std::runtime_error("wallet deployment failed");
+    throw std::runtime_error(std::string(name) + " deployment failed");
   return *receipt->contract_address;
+}
+
+inline Address deploy_smart_wallet(Devnet& chain, const Address& wallet_owner) {
+  return deploy_contract(chain, "X402TestSmartWallet", abi::encode({abi::Value::address(wallet_owner)}));
+}
+
+inline void owner_call(Devnet& chain, const Address& to, Bytes data) {
+  chain::evm::TxRequest tx;
+  tx.to = to;
+  tx.data = std::move(data);
+  tx.gas_limit = 1'000'000;
+  auto receipt = chain.rpc().run([&](RpcClient& rpc) {
+    return chain::evm::send_and_wait(rpc, chain.owner_key(), chain.chain_id(), tx, std::chrono::seconds(20));
+  });
+  if (!receipt || !receipt->status)
+    throw std::runtime_error("owner transaction to " + to.checksummed() + " failed");
+}
+
+inline U256 balance_of(Devnet& chain, const Address& token, const Address& account) {
+  chain::evm::CallRequest call;
+  call.to = token;
+  call.data = abi::encode_call("balanceOf", {abi::Value::address(account)});
+  auto data = chain.rpc().run([&](RpcClient& rpc) { return rpc.call(call); });
+  if (!data) throw std::runtime_error("balanceOf: " + data.error().describe());
+  auto balance = abi::decode_uint256(*data);
+  if (!balance) throw std::runtime_error("balanceOf: " + balance.error().describe());
+  return *balance;
 }
 
 }  // namespace x402::test::fac

@@ -54,6 +54,10 @@ VerifyResponse invalid(std::string_view reason, std::string message, std::option
   return out;
 }
 
+// The message of invalid_exact_evm_transfer_event_mismatch, first time and on every retry.
+constexpr std::string_view kMinedWithoutTransfer =
+    "the transaction was mined, but without a Transfer of the authorized value from the payer to payTo";
+
 SettleResponse settle_failure(std::string_view reason, std::string message, std::optional<std::string> payer,
                               std::string transaction, std::string network) {
   SettleResponse out;
@@ -466,6 +470,20 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::settle_once(
     if (!found) co_return found.take_error();
     if (found->has_value()) {
       store::SettlementRecord record = std::move(**found);
+      // A transaction that was mined but did not pay as authorized has used the authorization:
+      // that failure is final, unlike a revert or an abandoned claim, which leave it unused.
+      const bool used_without_paying =
+          record.state == store::SettlementState::failed &&
+          record.error_reason == std::string_view(reason::invalid_exact_evm_transfer_event_mismatch);
+      if (used_without_paying) {
+        if (record.payload_hash != s.payload_hash)
+          co_return settle_failure(reason::invalid_exact_evm_nonce_already_used,
+                                   "this nonce was used by another authorization", s.payer,
+                                   record.tx_hash.value_or(""), s.response_network);
+        co_return settle_failure(reason::invalid_exact_evm_transfer_event_mismatch,
+                                 std::string(kMinedWithoutTransfer), s.payer, record.tx_hash.value_or(""),
+                                 s.response_network);
+      }
       if (record.state != store::SettlementState::failed && record.payload_hash != s.payload_hash)
         co_return settle_failure(reason::invalid_exact_evm_nonce_already_used,
                                  "another authorization with this nonce is already being settled", s.payer,
@@ -686,7 +704,8 @@ boost::asio::awaitable<Result<SettleResponse>> ExactEvmFacilitator::await_submit
                                       : reason::invalid_exact_evm_transfer_event_mismatch;
     auto marked = co_await ledger_call([&] { return ledger_->mark_failed(s.key, std::string(reason)); });
     if (!marked && marked.error().code != Errc::conflict) co_return marked.take_error();
-    co_return settle_failure(reason, "", s.payer, tx_hash, s.response_network);
+    co_return settle_failure(reason, mined.status ? std::string(kMinedWithoutTransfer) : std::string(),
+                             s.payer, tx_hash, s.response_network);
   }
   auto marked = co_await ledger_call([&] { return ledger_->mark_confirmed(s.key, mined.block_number); });
   if (!marked && marked.error().code != Errc::conflict) co_return marked.take_error();
