@@ -55,6 +55,7 @@ struct FixedBytes {
       if (b != 0) return false;
     return true;
   }
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const FixedBytes&) const = default;
 };
 

@@ -170,7 +170,7 @@ void print_receipt(const NetworkRegistry& networks, const PaymentRecord& payment
   std::cerr << "x402 " << kCommand << ": " << line << '\n';
 }
 
-int run_pay(PayOptions options) {
+int run_pay(const PayOptions& options) {
   // --- what may be paid ---
   auto registry = NetworkRegistry::with_defaults();
   std::optional<devnet::DevnetInfo> devnet_info;

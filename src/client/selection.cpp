@@ -245,11 +245,11 @@ std::string PaymentOption::describe_amount() const {
 std::string Selection::describe_refusals() const {
   if (verdicts.empty()) return "the server offered no payment option";
   std::string out;
-  for (std::size_t i = 0; i < verdicts.size(); ++i) {
-    if (verdicts[i].acceptable) continue;
+  for (const auto& verdict : verdicts) {
+    if (verdict.acceptable) continue;
     if (!out.empty()) out += "; ";
-    out += "option " + std::to_string(verdicts[i].option.index) + " (" +
-           client::option_label(verdicts[i].option) + "): " + verdicts[i].reason;
+    out += "option " + std::to_string(verdict.option.index) + " (" + client::option_label(verdict.option) +
+           "): " + verdict.reason;
   }
   return out;
 }

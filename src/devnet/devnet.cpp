@@ -453,7 +453,7 @@ asio::awaitable<Result<Bytes32>> configure_chain(RpcClient rpc, const UpOptions&
   }
 
   // 3. Read back what a facilitator will check.
-  auto call_of = [&](std::string_view fn, std::vector<abi::Value> args = {}) {
+  auto call_of = [&](std::string_view fn, const std::vector<abi::Value>& args = {}) {
     chain::evm::CallRequest c;
     c.to = token;
     c.data = abi::encode_call(fn, args);

@@ -112,6 +112,7 @@ Result<pid_t> spawn_detached(const SpawnOptions& options) noexcept {
     return make_error(Errc::internal, "out of memory");
   }
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size() + 1);
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
   const std::string log_path = options.log_file.string();

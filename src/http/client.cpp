@@ -471,9 +471,9 @@ struct Client::Impl {
 
 namespace {
 
-Request build_request(Verb verb, Headers& headers) {
+Request build_request(Verb verb, const Headers& headers) {
   Request request{verb, "/", 11};
-  for (auto& [name, value] : headers) request.set(name, std::move(value));
+  for (const auto& [name, value] : headers) request.set(name, value);
   return request;
 }
 
@@ -492,6 +492,7 @@ asio::awaitable<Result<Response>> Client::get(Url url) {
   return get(std::move(url), Headers{});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): a lazily started coroutine owns its arguments
 asio::awaitable<Result<Response>> Client::get(Url url, Headers headers) {
   return Impl::send_guarded(impl_, std::move(url), build_request(Verb::get, headers));
 }
@@ -500,6 +501,7 @@ asio::awaitable<Result<Response>> Client::post_json(Url url, std::string body) {
   return post_json(std::move(url), std::move(body), Headers{});
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): a lazily started coroutine owns its arguments
 asio::awaitable<Result<Response>> Client::post_json(Url url, std::string body, Headers headers) {
   Request request = build_request(Verb::post, headers);
   if (request.find(bhttp::field::content_type) == request.end()) {
@@ -573,12 +575,12 @@ Result<Response> BlockingClient::send(const Url& url, Request request) {
   }
 }
 
-Result<Response> BlockingClient::get(const Url& url, Headers headers) {
+Result<Response> BlockingClient::get(const Url& url, const Headers& headers) {
   Request request = build_request(Verb::get, headers);
   return send(url, std::move(request));
 }
 
-Result<Response> BlockingClient::post_json(const Url& url, std::string body, Headers headers) {
+Result<Response> BlockingClient::post_json(const Url& url, std::string body, const Headers& headers) {
   Request request = build_request(Verb::post, headers);
   if (request.find(bhttp::field::content_type) == request.end()) {
     request.set(bhttp::field::content_type, "application/json");

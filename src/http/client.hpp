@@ -99,8 +99,8 @@ class BlockingClient {
   BlockingClient& operator=(const BlockingClient&) = delete;
 
   Result<Response> send(const Url& url, Request request);
-  Result<Response> get(const Url& url, Headers headers = {});
-  Result<Response> post_json(const Url& url, std::string body, Headers headers = {});
+  Result<Response> get(const Url& url, const Headers& headers = {});
+  Result<Response> post_json(const Url& url, std::string body, const Headers& headers = {});
 
   // The client the I/O thread uses, for code that wants to co_await itself.
   Client& async_client() noexcept;

@@ -373,7 +373,7 @@ struct Server::Impl {
     if (options.port != 0) {
       // SO_REUSEPORT would let us silently share a fixed port with another process's listener
       // (two instances splitting traffic). A plain bind first fails if anyone listens there.
-      if (const Status free = probe_port(tcp::endpoint(address, options.port)); !free) return free;
+      if (Status free = probe_port(tcp::endpoint(address, options.port)); !free) return free;
     }
 
     std::vector<std::unique_ptr<Worker>> fresh;

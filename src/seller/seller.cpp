@@ -395,8 +395,11 @@ struct Seller::Impl : std::enable_shared_from_this<Seller::Impl> {
           const std::string what = "route \"" + route.route.pattern + "\": no facilitator supports x402 v2 " +
                                    requirements.scheme + " on " + requirements.network;
           // An unreachable facilitator might support it: not a configuration error (yet).
-          if (!failures.empty())
-            co_return make_error(Errc::unavailable, what + " (unreachable: " + failures + ")");
+          if (!failures.empty()) {
+            std::string message = what;
+            message.append(" (unreachable: ").append(failures).append(")");
+            co_return make_error(Errc::unavailable, std::move(message));
+          }
           co_return make_error(Errc::invalid_argument, what);
         }
         options.push_back(std::move(option));

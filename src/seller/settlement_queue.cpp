@@ -249,7 +249,8 @@ std::string payment_key(const JsonObject& payload) {
 // --- worker -----------------------------------------------------------------------------------
 
 struct SettlementWorker::State {
-  State(asio::any_io_executor executor, std::shared_ptr<SettlementStore> s, BackgroundSettlementOptions o)
+  State(const asio::any_io_executor& executor, std::shared_ptr<SettlementStore> s,
+        BackgroundSettlementOptions o)
       : strand(asio::make_strand(executor)), timer(strand), store(std::move(s)), options(std::move(o)) {}
 
   asio::strand<asio::any_io_executor> strand;
@@ -345,9 +346,10 @@ struct SettlementWorker::State {
   }
 };
 
-SettlementWorker::SettlementWorker(asio::any_io_executor executor, std::shared_ptr<SettlementStore> store,
+SettlementWorker::SettlementWorker(const asio::any_io_executor& executor,
+                                   std::shared_ptr<SettlementStore> store,
                                    BackgroundSettlementOptions options)
-    : state_(std::make_shared<State>(std::move(executor), std::move(store), std::move(options))) {}
+    : state_(std::make_shared<State>(executor, std::move(store), std::move(options))) {}
 
 SettlementWorker::~SettlementWorker() {
   stop();

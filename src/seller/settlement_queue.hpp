@@ -67,7 +67,7 @@ class SettlementWorker : public std::enable_shared_from_this<SettlementWorker> {
  public:
   using Settle = std::function<boost::asio::awaitable<Result<SettleResponse>>(FacilitatorRequest)>;
 
-  SettlementWorker(boost::asio::any_io_executor executor, std::shared_ptr<SettlementStore> store,
+  SettlementWorker(const boost::asio::any_io_executor& executor, std::shared_ptr<SettlementStore> store,
                    BackgroundSettlementOptions options);
   ~SettlementWorker();
 

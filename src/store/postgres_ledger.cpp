@@ -245,7 +245,7 @@ class Pool {
     // A statement that failed inside a transaction (schema creation) leaves it open: end it here.
     auto tx = PQtransactionStatus(conn->pg);
     if (tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR) {
-      PgResult(PQexec(conn->pg, "ROLLBACK"));
+      const PgResult rolled_back(PQexec(conn->pg, "ROLLBACK"));  // cleared as it goes out of scope
       tx = PQtransactionStatus(conn->pg);
     }
     const bool reusable = PQstatus(conn->pg) == CONNECTION_OK && tx == PQTRANS_IDLE;

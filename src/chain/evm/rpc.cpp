@@ -228,7 +228,7 @@ RpcResult<Address> address_of(const json::value& v) {
   do {                               \
     auto _r = (expr);                \
     if (!_r) return _r.take_error(); \
-    out = std::move(*_r);            \
+    (out) = std::move(*_r);          \
   } while (false)
 
 const json::value& member_or_null(const json::object& obj, std::string_view key) {

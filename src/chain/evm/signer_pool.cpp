@@ -2,9 +2,10 @@
 
 namespace x402::chain::evm {
 
-SignerPool::SignerPool(std::vector<PrivateKey> keys, std::chrono::milliseconds fee_ttl) : fee_ttl_(fee_ttl) {
+SignerPool::SignerPool(const std::vector<PrivateKey>& keys, std::chrono::milliseconds fee_ttl)
+    : fee_ttl_(fee_ttl) {
   signers_.reserve(keys.size());
-  for (auto& key : keys) signers_.push_back(std::make_unique<Signer>(std::move(key)));
+  for (const auto& key : keys) signers_.push_back(std::make_unique<Signer>(key));
 }
 
 std::vector<Address> SignerPool::addresses() const {

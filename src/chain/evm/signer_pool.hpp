@@ -20,7 +20,7 @@ namespace x402::chain::evm {
 
 class SignerPool {
  public:
-  explicit SignerPool(std::vector<PrivateKey> keys,
+  explicit SignerPool(const std::vector<PrivateKey>& keys,
                       std::chrono::milliseconds fee_ttl = std::chrono::seconds(2));
 
   [[nodiscard]] std::size_t size() const noexcept { return signers_.size(); }
@@ -39,7 +39,7 @@ class SignerPool {
 
  private:
   struct Signer {
-    explicit Signer(PrivateKey k) : key(std::move(k)) {}
+    explicit Signer(const PrivateKey& k) : key(k) {}
     PrivateKey key;
     std::mutex mutex;
     std::optional<std::uint64_t> next_nonce;

@@ -74,11 +74,11 @@ class RequirementTermsCache {
     return found == entries_.end() ? nullptr : found->second;
   }
 
-  void insert(const RequirementKeyView& key, std::shared_ptr<const RequirementTerms> terms) {
+  void insert(const RequirementKeyView& key, const std::shared_ptr<const RequirementTerms>& terms) {
     RequirementKey owned(key);  // allocated outside the lock
     std::lock_guard lock(mutex_);
     if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_.try_emplace(std::move(owned), std::move(terms));
+    entries_.try_emplace(std::move(owned), terms);
   }
 
  private:
@@ -150,9 +150,9 @@ Eip3009Payload sign_authorization(const PrivateKey& key, const SigningRequest& r
                         sign_under(key, crypto::domain_separator(domain), request.authorization)};
 }
 
-ExactEvmClient::ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks, Clock clock,
-                               NonceSource nonces)
-    : key_(std::move(key)),
+ExactEvmClient::ExactEvmClient(const PrivateKey& key, std::shared_ptr<const NetworkRegistry> networks,
+                               Clock clock, NonceSource nonces)
+    : key_(key),
       checksummed_address_(key_.address().checksummed()),
       networks_(std::move(networks)),
       clock_(clock ? std::move(clock) : Clock(system_now)),

@@ -32,7 +32,7 @@ class ExactEvmClient final : public SchemeClient {
   using Clock = std::function<std::uint64_t()>;  // unix seconds
   using NonceSource = std::function<Bytes32()>;  // 32 random bytes
 
-  ExactEvmClient(PrivateKey key, std::shared_ptr<const NetworkRegistry> networks, Clock clock = {},
+  ExactEvmClient(const PrivateKey& key, std::shared_ptr<const NetworkRegistry> networks, Clock clock = {},
                  NonceSource nonces = {});
   ~ExactEvmClient() override;
   ExactEvmClient(const ExactEvmClient&) = delete;

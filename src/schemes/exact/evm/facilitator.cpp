@@ -154,14 +154,14 @@ struct ExactEvmFacilitator::Settlement {
 
 ExactEvmFacilitator::ExactEvmFacilitator(FacilitatorOptions options,
                                          std::shared_ptr<const NetworkRegistry> networks,
-                                         chain::evm::RpcClient rpc, std::vector<PrivateKey> signers,
+                                         chain::evm::RpcClient rpc, const std::vector<PrivateKey>& signers,
                                          std::shared_ptr<store::Ledger> ledger,
                                          boost::asio::thread_pool& blocking,
                                          std::shared_ptr<chain::evm::ReceiptWatcher> receipts, Clock clock)
     : options_(std::move(options)),
       networks_(std::move(networks)),
       rpc_(std::move(rpc)),
-      signers_(std::move(signers)),
+      signers_(signers),
       ledger_(std::move(ledger)),
       blocking_(blocking),
       receipts_(std::move(receipts)),

@@ -63,7 +63,7 @@ class ExactEvmFacilitator final : public SchemeFacilitator {
 
   // `receipts`: the chain's receipt watcher (one per chain); null: each settlement polls alone.
   ExactEvmFacilitator(FacilitatorOptions options, std::shared_ptr<const NetworkRegistry> networks,
-                      chain::evm::RpcClient rpc, std::vector<PrivateKey> signers,
+                      chain::evm::RpcClient rpc, const std::vector<PrivateKey>& signers,
                       std::shared_ptr<store::Ledger> ledger, boost::asio::thread_pool& blocking,
                       std::shared_ptr<chain::evm::ReceiptWatcher> receipts, Clock clock = {});
 
