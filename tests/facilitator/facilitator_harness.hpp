@@ -514,6 +514,17 @@ class MiningPaused {
   Devnet& chain_;
 };
 
+// Kills the facilitator (so a request blocked on it returns) and joins the request's thread,
+// whatever way the test leaves the scope; set `process` to null once the thread ended by itself.
+struct KillThenJoin {
+  FacilitatorProcess* process;
+  std::thread* thread;
+  ~KillThenJoin() {
+    if (process != nullptr) process->kill9();
+    if (thread->joinable()) thread->join();
+  }
+};
+
 // True once the node knows the transaction (mined or in its pool).
 inline bool node_knows(Devnet& chain, const std::string& tx_hash) {
   auto answer = chain.rpc().run([&](RpcClient& rpc) {

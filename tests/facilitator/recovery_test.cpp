@@ -18,17 +18,6 @@ namespace {
 
 class Recovery : public ChainSuite {};
 
-// Kills the facilitator (so a blocked request returns) and joins the request's thread, whatever
-// way the test leaves the scope.
-struct KillThenJoin {
-  FacilitatorProcess* process;
-  std::thread* thread;
-  ~KillThenJoin() {
-    if (process != nullptr) process->kill9();
-    if (thread->joinable()) thread->join();
-  }
-};
-
 TEST_F(Recovery, KillNineBetweenBroadcastAndReceiptThenRestartConfirmsWithoutASecondTransfer) {
   const auto buyer = funded_buyer(U256(100'000));
   const Deal deal = make_deal(chain(), buyer, U256(4'321));
